@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# microconv build entry point. Each subcommand installs what it needs and skips what is there.
+#   ./build.sh          build the tag into dist/ (loader + glue + wasm) and print its size
+#   ./build.sh test     every test: native unit tests, browser tests, size budget, end-to-end
+#   ./build.sh serve    build, then serve the demo site and collector on http://127.0.0.1:8080
+#   ./build.sh check F  validate a rules file (microconv check)
+set -euo pipefail
+cd "$(dirname "$0")"
+cmd="${1:-build}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  build) exec bash scripts/build-tag.sh "$@" ;;
+  test)  exec bash scripts/test.sh "$@" ;;
+  serve) exec bash scripts/serve.sh "$@" ;;
+  check) exec cargo run -q -p microconv-cli --release -- check "$@" ;;
+  *) echo "usage: ./build.sh [build|test|serve|check FILE]" >&2; exit 2 ;;
+esac

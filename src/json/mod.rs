@@ -1,0 +1,1 @@
+//! Minimal JSON: a parser that keeps positions (for rules messages) and a writer.

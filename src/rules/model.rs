@@ -1,0 +1,495 @@
+//! The validated rules model: what a rules file means once every defect is
+//! reported and every invalid trigger left out.
+//!
+//! Names follow the rules format (what marketers write), so a field here reads
+//! like the JSON key it comes from.
+
+/// A position in the rules file, 1-based, for messages a marketer can jump to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column in characters, from 1.
+    pub column: u32,
+}
+
+/// A whole rules file after validation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rules {
+    /// Format version; only `1` exists.
+    pub version: u32,
+    /// Where beacons go (`endpoint`); the script tag's `data-endpoint` overrides it.
+    pub endpoint: Option<String>,
+    /// Hosts that count as the site itself for `link.outbound` (and their subdomains).
+    pub affiliated_domains: Vec<String>,
+    /// Query parameters that may stay in URLs sent in beacons (`allow_query`).
+    pub allow_query: Vec<String>,
+    /// The valid triggers, in file order.
+    pub triggers: Vec<Trigger>,
+}
+
+/// One trigger: when it fires and which conversion it reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// The marketer's name for this trigger (`id`), unique in the file.
+    pub id: String,
+    /// The conversion name reported in beacons (`conversion`).
+    pub conversion: String,
+    /// What the trigger listens to (`on`) and its type-specific options.
+    pub kind: TriggerKind,
+    /// All must hold (`conditions`).
+    pub conditions: Vec<Condition>,
+    /// Any that holds blocks the trigger for this event (`unless`).
+    pub unless: Vec<Condition>,
+    /// Firing limit (`limit`).
+    pub limit: Limit,
+    /// Marks a macro conversion (a purchase, a signup) for funnel reports (`macro`).
+    pub is_macro: bool,
+    /// Where the trigger starts in the file.
+    pub pos: Pos,
+}
+
+/// The trigger type (`on`) with its own options.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TriggerKind {
+    /// `"on": "scroll"`: vertical scroll depth thresholds.
+    Scroll {
+        /// `units`: percent (default) or pixels.
+        units: ScrollUnits,
+        /// `thresholds`, sorted ascending, without duplicates.
+        thresholds: Vec<f64>,
+    },
+    /// `"on": "video"`: HTML5 `<video>` / `<audio>` milestones.
+    Video {
+        /// `statuses` to report; defaults to all.
+        statuses: VideoStatuses,
+        /// `progress_percent` thresholds (0–100), sorted.
+        progress_percent: Vec<f64>,
+        /// `progress_seconds` thresholds (>= 0), sorted.
+        progress_seconds: Vec<f64>,
+    },
+    /// `"on": "click"`: a click on any element, optionally on or inside `selector`.
+    Click {
+        /// `selector`: CSS selector list the click must be on or inside.
+        selector: Option<String>,
+    },
+    /// `"on": "link_click"`: a left or middle click on a link (`<a>`, `<area>`).
+    LinkClick,
+    /// `"on": "custom"`: an event pushed by the page (`dataLayer.push({event})`).
+    Custom {
+        /// `event`: the pushed event name, matched exactly.
+        event: String,
+    },
+}
+
+/// `units` of a scroll trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScrollUnits {
+    /// Thresholds are percent of the document's scroll height.
+    Percent,
+    /// Thresholds are pixels from the top, measured at the viewport's bottom.
+    Pixels,
+}
+
+impl ScrollUnits {
+    /// The name used in the rules file and in beacons.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScrollUnits::Percent => "percent",
+            ScrollUnits::Pixels => "pixels",
+        }
+    }
+}
+
+/// A media status, as GTM names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoStatus {
+    /// First play after load or after `complete`.
+    Start,
+    /// Paused by the user (not the pause that comes with the end).
+    Pause,
+    /// The position was moved.
+    Seek,
+    /// A progress threshold was crossed by playback.
+    Progress,
+    /// Played to the end.
+    Complete,
+}
+
+impl VideoStatus {
+    /// Every status, in the order the rules format lists them.
+    pub const ALL: [VideoStatus; 5] = [
+        VideoStatus::Start,
+        VideoStatus::Pause,
+        VideoStatus::Seek,
+        VideoStatus::Progress,
+        VideoStatus::Complete,
+    ];
+
+    /// The name used in the rules file and in beacons.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoStatus::Start => "start",
+            VideoStatus::Pause => "pause",
+            VideoStatus::Seek => "seek",
+            VideoStatus::Progress => "progress",
+            VideoStatus::Complete => "complete",
+        }
+    }
+
+    /// Parses a rules-file name.
+    pub fn from_name(name: &str) -> Option<VideoStatus> {
+        VideoStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of [`VideoStatus`] as a bit set (no allocation, cheap to test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VideoStatuses(u8);
+
+impl VideoStatuses {
+    /// Every status.
+    pub fn all() -> Self {
+        VideoStatus::ALL.into_iter().fold(Self::default(), |s, v| s.with(v))
+    }
+    /// This set plus `status`.
+    pub fn with(self, status: VideoStatus) -> Self {
+        VideoStatuses(self.0 | status.bit())
+    }
+    /// Whether `status` is in the set.
+    pub fn contains(self, status: VideoStatus) -> bool {
+        self.0 & status.bit() != 0
+    }
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Firing limit (`limit`). A limit counts per trigger and per milestone: each
+/// scroll threshold, and each media status/threshold of each media URL, is a
+/// milestone of its own, so `once_per_page` on a `[50, 75, 100]` scroll trigger
+/// reports each threshold once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Limit {
+    /// GTM's default: a conversion is reported at most once for one event, even
+    /// when several of its triggers match that event.
+    #[default]
+    OncePerEvent,
+    /// At most once per page view (a single-page app's route change is a new page).
+    OncePerPage,
+    /// At most once per browser-tab session.
+    OncePerSession,
+    /// Every time the trigger matches.
+    Unlimited,
+}
+
+impl Limit {
+    /// Every limit, in the order the rules format lists them.
+    pub const ALL: [Limit; 4] = [
+        Limit::OncePerEvent,
+        Limit::OncePerPage,
+        Limit::OncePerSession,
+        Limit::Unlimited,
+    ];
+
+    /// The name used in the rules file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::OncePerEvent => "once_per_event",
+            Limit::OncePerPage => "once_per_page",
+            Limit::OncePerSession => "once_per_session",
+            Limit::Unlimited => "unlimited",
+        }
+    }
+}
+
+/// One condition on a built-in variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// `variable`.
+    pub variable: Variable,
+    /// `operator`.
+    pub operator: Operator,
+    /// `value`: what the variable is compared with.
+    pub value: Literal,
+    /// `negate`: inverts the result.
+    pub negate: bool,
+    /// `ignore_case`: string operators compare case-insensitively.
+    pub ignore_case: bool,
+    /// JSON path of this condition (e.g. `triggers[1].conditions[0]`), for messages.
+    pub path: String,
+    /// Where the condition's `value` stands in the file.
+    pub pos: Pos,
+}
+
+/// A literal in a condition's `value`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// A string.
+    Str(String),
+    /// A number.
+    Num(f64),
+    /// `true` or `false`.
+    Bool(bool),
+}
+
+/// Comparison operators (GTM's set, with MTM's names where GTM has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    /// `equals`: string equality (`String(a) == String(b)`).
+    Equals,
+    /// `contains`: substring.
+    Contains,
+    /// `starts_with`.
+    StartsWith,
+    /// `ends_with`.
+    EndsWith,
+    /// `matches_regex`: JavaScript `RegExp`, unanchored.
+    MatchesRegex,
+    /// `matches_css`: `Element.matches(selector)`; only on `click.element`.
+    MatchesCss,
+    /// `less_than`: numeric, like JS `Number()`; NaN is false.
+    LessThan,
+    /// `less_or_equal`.
+    LessOrEqual,
+    /// `greater_than`.
+    GreaterThan,
+    /// `greater_or_equal`.
+    GreaterOrEqual,
+}
+
+impl Operator {
+    /// Every operator, in the order the rules format lists them.
+    pub const ALL: [Operator; 10] = [
+        Operator::Equals,
+        Operator::Contains,
+        Operator::StartsWith,
+        Operator::EndsWith,
+        Operator::MatchesRegex,
+        Operator::MatchesCss,
+        Operator::LessThan,
+        Operator::LessOrEqual,
+        Operator::GreaterThan,
+        Operator::GreaterOrEqual,
+    ];
+
+    /// The name used in the rules file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operator::Equals => "equals",
+            Operator::Contains => "contains",
+            Operator::StartsWith => "starts_with",
+            Operator::EndsWith => "ends_with",
+            Operator::MatchesRegex => "matches_regex",
+            Operator::MatchesCss => "matches_css",
+            Operator::LessThan => "less_than",
+            Operator::LessOrEqual => "less_or_equal",
+            Operator::GreaterThan => "greater_than",
+            Operator::GreaterOrEqual => "greater_or_equal",
+        }
+    }
+
+    /// Parses a rules-file name.
+    pub fn from_name(name: &str) -> Option<Operator> {
+        Operator::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+
+    /// Whether the operator compares strings (and so takes `ignore_case`).
+    pub fn is_string(self) -> bool {
+        matches!(
+            self,
+            Operator::Equals
+                | Operator::Contains
+                | Operator::StartsWith
+                | Operator::EndsWith
+                | Operator::MatchesRegex
+        )
+    }
+
+    /// Whether the operator compares numbers.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Operator::LessThan
+                | Operator::LessOrEqual
+                | Operator::GreaterThan
+                | Operator::GreaterOrEqual
+        )
+    }
+}
+
+/// A built-in variable, as named in the rules file (`page.path`, `click.attr.href`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Variable {
+    /// `page.url`: the page URL without its fragment.
+    PageUrl,
+    /// `page.host`: the page's host name.
+    PageHost,
+    /// `page.path`: the page's path.
+    PagePath,
+    /// `page.query`: the page's query string, without `?`.
+    PageQuery,
+    /// `page.title`: `document.title`.
+    PageTitle,
+    /// `page.referrer`: `document.referrer`.
+    PageReferrer,
+    /// `query.<param>`: a query parameter of the page URL.
+    Query(String),
+    /// `event`: the event name (`scroll`, `video`, `click`, `link_click`, or the pushed name).
+    Event,
+    /// `click.element`: the clicked element, for `matches_css`.
+    ClickElement,
+    /// `click.id`.
+    ClickId,
+    /// `click.classes`: the `class` attribute.
+    ClickClasses,
+    /// `click.text`: visible text, trimmed, whitespace collapsed, capped.
+    ClickText,
+    /// `click.url`: `href` (absolute) of the element, or of its link.
+    ClickUrl,
+    /// `click.target`: the `target` attribute.
+    ClickTarget,
+    /// `click.attr.<name>`: any attribute of the clicked element.
+    ClickAttr(String),
+    /// `link.url`: the link's absolute URL.
+    LinkUrl,
+    /// `link.host`: the link's host name.
+    LinkHost,
+    /// `link.outbound`: http(s) link to another host, not affiliated.
+    LinkOutbound,
+    /// `link.download`: a `download` attribute or a known file extension.
+    LinkDownload,
+    /// `scroll.threshold`: the threshold reached.
+    ScrollThreshold,
+    /// `scroll.units`: `percent` or `pixels`.
+    ScrollUnits,
+    /// `scroll.direction`: `vertical`.
+    ScrollDirection,
+    /// `video.provider`: `html5`.
+    VideoProvider,
+    /// `video.status`.
+    VideoStatus,
+    /// `video.url`: the media's current source.
+    VideoUrl,
+    /// `video.title`.
+    VideoTitle,
+    /// `video.duration`, seconds.
+    VideoDuration,
+    /// `video.current_time`, seconds.
+    VideoCurrentTime,
+    /// `video.percent`: percent played at the milestone.
+    VideoPercent,
+    /// `dl.<key>`: a key of the pushed event (dots reach into nested objects).
+    Dl(String),
+}
+
+/// The kind of value a variable holds, to check that an operator fits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarType {
+    /// Text.
+    Text,
+    /// A number.
+    Number,
+    /// `true` / `false`.
+    Bool,
+    /// A DOM element (only `matches_css` applies).
+    Element,
+    /// Anything (data-layer keys).
+    Any,
+}
+
+/// Fixed variable names and their types. Prefix families (`query.`, `click.attr.`, `dl.`)
+/// are handled by [`Variable::from_name`].
+pub const FIXED_VARIABLES: &[(&str, VarType)] = &[
+    ("page.url", VarType::Text),
+    ("page.host", VarType::Text),
+    ("page.path", VarType::Text),
+    ("page.query", VarType::Text),
+    ("page.title", VarType::Text),
+    ("page.referrer", VarType::Text),
+    ("event", VarType::Text),
+    ("click.element", VarType::Element),
+    ("click.id", VarType::Text),
+    ("click.classes", VarType::Text),
+    ("click.text", VarType::Text),
+    ("click.url", VarType::Text),
+    ("click.target", VarType::Text),
+    ("link.url", VarType::Text),
+    ("link.host", VarType::Text),
+    ("link.outbound", VarType::Bool),
+    ("link.download", VarType::Bool),
+    ("scroll.threshold", VarType::Number),
+    ("scroll.units", VarType::Text),
+    ("scroll.direction", VarType::Text),
+    ("video.provider", VarType::Text),
+    ("video.status", VarType::Text),
+    ("video.url", VarType::Text),
+    ("video.title", VarType::Text),
+    ("video.duration", VarType::Number),
+    ("video.current_time", VarType::Number),
+    ("video.percent", VarType::Number),
+];
+
+/// Variable families named by a prefix and a key.
+pub const VARIABLE_PREFIXES: &[&str] = &["query.", "click.attr.", "dl."];
+
+impl Variable {
+    /// Parses a rules-file name; `None` when unknown (or a prefix without a key).
+    pub fn from_name(name: &str) -> Option<Variable> {
+        use Variable::*;
+        let fixed = match name {
+            "page.url" => PageUrl,
+            "page.host" => PageHost,
+            "page.path" => PagePath,
+            "page.query" => PageQuery,
+            "page.title" => PageTitle,
+            "page.referrer" => PageReferrer,
+            "event" => Event,
+            "click.element" => ClickElement,
+            "click.id" => ClickId,
+            "click.classes" => ClickClasses,
+            "click.text" => ClickText,
+            "click.url" => ClickUrl,
+            "click.target" => ClickTarget,
+            "link.url" => LinkUrl,
+            "link.host" => LinkHost,
+            "link.outbound" => LinkOutbound,
+            "link.download" => LinkDownload,
+            "scroll.threshold" => ScrollThreshold,
+            "scroll.units" => ScrollUnits,
+            "scroll.direction" => ScrollDirection,
+            "video.provider" => VideoProvider,
+            "video.status" => VideoStatus,
+            "video.url" => VideoUrl,
+            "video.title" => VideoTitle,
+            "video.duration" => VideoDuration,
+            "video.current_time" => VideoCurrentTime,
+            "video.percent" => VideoPercent,
+            _ => {
+                let key = |p: &str| name.strip_prefix(p).filter(|k| !k.is_empty()).map(str::to_string);
+                return key("query.")
+                    .map(Query)
+                    .or_else(|| key("click.attr.").map(ClickAttr))
+                    .or_else(|| key("dl.").map(Dl));
+            }
+        };
+        Some(fixed)
+    }
+
+    /// The kind of value the variable holds.
+    pub fn var_type(&self) -> VarType {
+        use Variable::*;
+        match self {
+            ClickElement => VarType::Element,
+            LinkOutbound | LinkDownload => VarType::Bool,
+            ScrollThreshold | VideoDuration | VideoCurrentTime | VideoPercent => VarType::Number,
+            Dl(_) => VarType::Any,
+            _ => VarType::Text,
+        }
+    }
+}
