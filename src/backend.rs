@@ -30,8 +30,9 @@ pub trait Backend {
     type Regex;
     /// A compiled (validated) CSS selector list.
     type Selector;
-    /// A handle to an element of the page.
-    type Element: Clone;
+    /// A handle to an element of the page; equality is identity (the same node),
+    /// so the engine describes each element once per click.
+    type Element: Clone + PartialEq;
 
     /// Compiles an ECMAScript regular expression; `Err(reason)` when invalid.
     fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Self::Regex, String>;

@@ -1,1 +1,565 @@
-//! Native backend: regress for ECMAScript regexes, a small selector matcher over described elements.
+//! Native backend: `regress` for ECMAScript regexes (what `RegExp` does in the
+//! browser) and a small CSS selector matcher over described elements, for
+//! tests, benchmarks and the CLI's `--simulate`.
+//!
+//! Selectors supported: lists (`,`), type, `*`, `#id`, `.class`, attribute
+//! selectors `[a]`, `[a=v]`, `[a~=v]`, `[a|=v]`, `[a^=v]`, `[a$=v]`, `[a*=v]`
+//! (value quoted or not, optional ` i` flag), and the descendant (` `) and
+//! child (`>`) combinators. Anything else (pseudo-classes, `+`, `~`, escapes)
+//! is refused with "unsupported selector ...", so a rule the browser would
+//! accept but this matcher cannot check never passes silently.
+
+use std::rc::Rc;
+
+use crate::backend::{Backend, ElementFacts};
+use crate::engine::TEXT_CAP;
+
+/// A described element: tag, attributes, visible text and parent.
+/// Equality is identity (the same allocation), like DOM nodes.
+#[derive(Debug, Clone, Default)]
+pub struct NativeElement {
+    /// Lower-case tag name.
+    pub tag: String,
+    /// Attributes in document order (names lower-case).
+    pub attrs: Vec<(String, String)>,
+    /// Visible text of the element (including its descendants').
+    pub text: String,
+    /// The parent element, if any.
+    pub parent: Option<Rc<NativeElement>>,
+}
+
+impl PartialEq for NativeElement {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for NativeElement {}
+
+impl NativeElement {
+    /// An element with tag `tag` (lower-cased); chain [`attr`](Self::attr),
+    /// [`text`](Self::text), [`child_of`](Self::child_of), then [`build`](Self::build).
+    pub fn new(tag: &str) -> Self {
+        NativeElement {
+            tag: tag.to_ascii_lowercase(),
+            ..Default::default()
+        }
+    }
+    /// Adds attribute `name` (lower-cased) = `value`.
+    pub fn attr(mut self, name: &str, value: &str) -> Self {
+        self.attrs
+            .push((name.to_ascii_lowercase(), value.to_string()));
+        self
+    }
+    /// Sets the visible text.
+    pub fn text(mut self, text: &str) -> Self {
+        self.text = text.to_string();
+        self
+    }
+    /// Sets the parent.
+    pub fn child_of(mut self, parent: &Rc<NativeElement>) -> Self {
+        self.parent = Some(parent.clone());
+        self
+    }
+    /// The shared handle the engine works with.
+    pub fn build(self) -> Rc<NativeElement> {
+        Rc::new(self)
+    }
+    /// The value of attribute `name` (ASCII case-insensitive).
+    pub fn get_attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The native [`Backend`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NativeBackend;
+
+/// A compiled selector list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeSelector(Vec<Complex>);
+
+/// Compound selectors from left to right; `child[i]` says whether compound
+/// `i + 1` is a child (`>`) rather than a descendant of compound `i`.
+#[derive(Debug, Clone, PartialEq)]
+struct Complex {
+    compounds: Vec<Compound>,
+    child: Vec<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Compound {
+    tag: Option<String>,
+    ids: Vec<String>,
+    classes: Vec<String>,
+    attrs: Vec<AttrSel>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct AttrSel {
+    name: String,
+    op: Option<(u8, String)>,
+    ignore_case: bool,
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii()
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.s[self.i..].chars().next()
+    }
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.i += c.len_utf8();
+        Some(c)
+    }
+    fn skip_ws(&mut self) -> bool {
+        let start = self.i;
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.i += 1;
+        }
+        self.i > start
+    }
+    fn err(&self, what: &str) -> String {
+        format!("{what} at character {} of {:?}", self.i + 1, self.s)
+    }
+    fn ident(&mut self) -> Result<String, String> {
+        let start = self.i;
+        while self.peek().is_some_and(is_ident_char) {
+            self.bump();
+        }
+        let id = &self.s[start..self.i];
+        if id.is_empty() || id.starts_with(|c: char| c.is_ascii_digit()) || id == "-" {
+            return Err(match self.peek() {
+                Some('\\') => self.err("unsupported selector (escapes)"),
+                _ => self.err("expected a name"),
+            });
+        }
+        Ok(id.to_string())
+    }
+    fn compound(&mut self) -> Result<Compound, String> {
+        let mut c = Compound::default();
+        let mut any = false;
+        match self.peek() {
+            Some('*') => {
+                self.bump();
+                any = true;
+            }
+            Some(ch) if is_ident_char(ch) => {
+                c.tag = Some(self.ident()?.to_ascii_lowercase());
+                any = true;
+            }
+            _ => {}
+        }
+        loop {
+            match self.peek() {
+                Some('#') => {
+                    self.bump();
+                    c.ids.push(self.ident()?);
+                }
+                Some('.') => {
+                    self.bump();
+                    c.classes.push(self.ident()?);
+                }
+                Some('[') => {
+                    self.bump();
+                    c.attrs.push(self.attr()?);
+                }
+                Some(':') => {
+                    return Err(
+                        self.err("unsupported selector (pseudo-classes and pseudo-elements)")
+                    )
+                }
+                _ => break,
+            }
+            any = true;
+        }
+        if any {
+            Ok(c)
+        } else {
+            Err(match self.peek() {
+                Some(ch @ ('+' | '~')) => {
+                    self.err(&format!("unsupported selector (combinator {ch:?})"))
+                }
+                Some(ch) => self.err(&format!("unexpected {ch:?}")),
+                None => self.err("selector expected"),
+            })
+        }
+    }
+    fn attr(&mut self) -> Result<AttrSel, String> {
+        self.skip_ws();
+        let name = self.ident()?.to_ascii_lowercase();
+        self.skip_ws();
+        let op = match self.peek() {
+            Some(']') => {
+                self.bump();
+                return Ok(AttrSel {
+                    name,
+                    op: None,
+                    ignore_case: false,
+                });
+            }
+            Some('=') => b'=',
+            Some(c @ ('~' | '|' | '^' | '$' | '*')) => {
+                self.bump();
+                if self.peek() != Some('=') {
+                    return Err(self.err("expected '='"));
+                }
+                c as u8
+            }
+            _ => return Err(self.err("invalid attribute selector")),
+        };
+        self.bump();
+        self.skip_ws();
+        let value = match self.peek() {
+            Some(q @ ('"' | '\'')) => {
+                self.bump();
+                let start = self.i;
+                loop {
+                    match self.bump() {
+                        Some(c) if c == q => break,
+                        Some('\\') => return Err(self.err("unsupported selector (escapes)")),
+                        Some(_) => {}
+                        None => return Err(self.err("unterminated string")),
+                    }
+                }
+                self.s[start..self.i - 1].to_string()
+            }
+            _ => self.ident()?,
+        };
+        self.skip_ws();
+        let mut ignore_case = false;
+        if matches!(self.peek(), Some('i' | 'I')) {
+            self.bump();
+            ignore_case = true;
+            self.skip_ws();
+        } else if matches!(self.peek(), Some('s' | 'S')) {
+            self.bump();
+            self.skip_ws();
+        }
+        if self.bump() != Some(']') {
+            return Err(self.err("expected ']'"));
+        }
+        Ok(AttrSel {
+            name,
+            op: Some((op, value)),
+            ignore_case,
+        })
+    }
+    fn complex(&mut self) -> Result<Complex, String> {
+        self.skip_ws();
+        let mut x = Complex {
+            compounds: vec![self.compound()?],
+            child: Vec::new(),
+        };
+        loop {
+            let ws = self.skip_ws();
+            match self.peek() {
+                None | Some(',') => return Ok(x),
+                Some('>') => {
+                    self.bump();
+                    self.skip_ws();
+                    x.child.push(true);
+                }
+                Some(c @ ('+' | '~')) => {
+                    return Err(self.err(&format!("unsupported selector (combinator {c:?})")))
+                }
+                _ if ws => x.child.push(false),
+                Some(c) => return Err(self.err(&format!("unexpected {c:?}"))),
+            }
+            x.compounds.push(self.compound()?);
+        }
+    }
+}
+
+/// Parses a selector list.
+fn parse_selector(s: &str) -> Result<NativeSelector, String> {
+    let mut p = Parser { s, i: 0 };
+    let mut list = vec![p.complex()?];
+    while p.peek() == Some(',') {
+        p.bump();
+        list.push(p.complex()?);
+    }
+    Ok(NativeSelector(list))
+}
+
+fn attr_matches(a: &AttrSel, el: &NativeElement) -> bool {
+    let Some(v) = el.get_attr(&a.name) else {
+        return false;
+    };
+    let Some((op, want)) = &a.op else { return true };
+    let (v, want) = if a.ignore_case {
+        (v.to_lowercase(), want.to_lowercase())
+    } else {
+        (v.to_string(), want.clone())
+    };
+    match op {
+        b'=' => v == want,
+        b'~' => {
+            !want.is_empty()
+                && !want.contains(char::is_whitespace)
+                && v.split_whitespace().any(|w| w == want)
+        }
+        b'|' => {
+            v == want
+                || v.strip_prefix(want.as_str())
+                    .is_some_and(|r| r.starts_with('-'))
+        }
+        b'^' => !want.is_empty() && v.starts_with(&want),
+        b'$' => !want.is_empty() && v.ends_with(&want),
+        b'*' => !want.is_empty() && v.contains(&want),
+        _ => false,
+    }
+}
+
+fn compound_matches(c: &Compound, el: &NativeElement) -> bool {
+    c.tag.as_ref().is_none_or(|t| *t == el.tag)
+        && c.ids
+            .iter()
+            .all(|id| el.get_attr("id") == Some(id.as_str()))
+        && c.classes.iter().all(|cl| {
+            el.get_attr("class")
+                .is_some_and(|v| v.split_whitespace().any(|w| w == cl))
+        })
+        && c.attrs.iter().all(|a| attr_matches(a, el))
+}
+
+/// Whether `el` matches `x.compounds[..=n]`, `el` standing for compound `n`.
+fn complex_matches(x: &Complex, n: usize, el: &NativeElement) -> bool {
+    if !compound_matches(&x.compounds[n], el) {
+        return false;
+    }
+    if n == 0 {
+        return true;
+    }
+    let mut up = el.parent.as_deref();
+    if x.child[n - 1] {
+        return up.is_some_and(|p| complex_matches(x, n - 1, p));
+    }
+    while let Some(p) = up {
+        if complex_matches(x, n - 1, p) {
+            return true;
+        }
+        up = p.parent.as_deref();
+    }
+    false
+}
+
+fn ancestors(el: &Rc<NativeElement>) -> impl Iterator<Item = &Rc<NativeElement>> {
+    std::iter::successors(Some(el), |e| e.parent.as_ref())
+}
+
+/// Visible text the way the browser shell reports it: trimmed, whitespace
+/// collapsed, capped at [`TEXT_CAP`] characters.
+pub fn visible_text(s: &str) -> String {
+    let mut out = String::new();
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    match out.char_indices().nth(TEXT_CAP) {
+        Some((i, _)) => out[..i].to_string(),
+        None => out,
+    }
+}
+
+impl Backend for NativeBackend {
+    type Regex = regress::Regex;
+    type Selector = NativeSelector;
+    type Element = Rc<NativeElement>;
+
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Self::Regex, String> {
+        regress::Regex::with_flags(pattern, if ignore_case { "i" } else { "" })
+            .map_err(|e| e.to_string())
+    }
+    fn regex_test(&self, re: &Self::Regex, text: &str) -> bool {
+        re.find(text).is_some()
+    }
+    fn compile_selector(&self, selector: &str) -> Result<Self::Selector, String> {
+        parse_selector(selector)
+    }
+    fn matches(&self, el: &Self::Element, selector: &Self::Selector) -> bool {
+        selector
+            .0
+            .iter()
+            .any(|x| complex_matches(x, x.compounds.len() - 1, el))
+    }
+    fn closest(&self, el: &Self::Element, selector: &Self::Selector) -> Option<Self::Element> {
+        ancestors(el).find(|e| self.matches(e, selector)).cloned()
+    }
+    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String)> {
+        let link = ancestors(el)
+            .find(|e| (e.tag == "a" || e.tag == "area") && e.get_attr("href").is_some())?;
+        let href = link.get_attr("href")?.trim();
+        let scheme = href.split_once(':').map(|(s, _)| s.trim());
+        if scheme.is_some_and(|s| s.eq_ignore_ascii_case("javascript")) {
+            return None;
+        }
+        Some((link.clone(), href.to_string()))
+    }
+    fn has_download_attr(&self, link: &Self::Element) -> bool {
+        link.get_attr("download").is_some()
+    }
+    fn describe(&self, el: &Self::Element) -> ElementFacts {
+        let attr = |n: &str| el.get_attr(n).unwrap_or("").to_string();
+        ElementFacts {
+            tag: el.tag.clone(),
+            id: attr("id"),
+            classes: attr("class"),
+            text: visible_text(&el.text),
+            url: self.closest_link(el).map(|(_, u)| u).unwrap_or_default(),
+            target: attr("target"),
+            attrs: el.attrs.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(s: &str) -> NativeSelector {
+        parse_selector(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn selectors_match() {
+        let b = NativeBackend;
+        let body = NativeElement::new("body").attr("class", "page").build();
+        let nav = NativeElement::new("nav")
+            .attr("id", "top")
+            .child_of(&body)
+            .build();
+        let a = NativeElement::new("A")
+            .attr("class", "cta  big")
+            .attr("href", "/x.pdf")
+            .attr("data-k", "Alpha-beta")
+            .child_of(&nav)
+            .build();
+        let span = NativeElement::new("span").child_of(&a).build();
+        let yes = [
+            "a",
+            "*",
+            "A.cta",
+            ".cta.big",
+            "nav a",
+            "body a",
+            "nav > a",
+            "#top > a.cta",
+            "body.page a",
+            "[href]",
+            "[href='/x.pdf']",
+            "[href=\"/x.pdf\"]",
+            "[class~=big]",
+            "[data-k|=Alpha]",
+            "[href^='/x']",
+            "[href$=pdf]",
+            "[href*=x]",
+            "[data-k='ALPHA-BETA' i]",
+            "button, a",
+            " a ",
+            "body>nav>a",
+        ];
+        for s in yes {
+            assert!(b.matches(&a, &sel(s)), "{s} should match");
+        }
+        let no = [
+            "button",
+            ".cta.small",
+            "body > a",
+            "#top",
+            "[class~='cta big']",
+            "[href^='']",
+            "[data-k='ALPHA-BETA']",
+            "span a",
+        ];
+        for s in no {
+            assert!(!b.matches(&a, &sel(s)), "{s} should not match");
+        }
+        assert!(b.matches(&span, &sel("a span")));
+        assert_eq!(b.closest(&span, &sel(".cta")), Some(a.clone()));
+        assert_eq!(b.closest(&span, &sel("form")), None);
+    }
+
+    #[test]
+    fn unsupported_and_invalid_selectors_are_errors() {
+        for s in [
+            "a:hover",
+            "a::before",
+            "a + b",
+            "a ~ b",
+            "",
+            ",",
+            "a,",
+            "[",
+            "[x",
+            "[x=]",
+            "a >",
+            "#",
+            ".1a",
+            "a\\b",
+            "[x='y]",
+            "a!",
+        ] {
+            assert!(parse_selector(s).is_err(), "{s:?} should be an error");
+        }
+        assert!(parse_selector("a:hover")
+            .unwrap_err()
+            .contains("unsupported selector"));
+    }
+
+    #[test]
+    fn links_and_facts() {
+        let b = NativeBackend;
+        let a = NativeElement::new("a")
+            .attr("href", "https://x.org/f.pdf")
+            .attr("download", "")
+            .attr("id", "dl")
+            .build();
+        let img = NativeElement::new("img").child_of(&a).build();
+        let (link, url) = b.closest_link(&img).unwrap();
+        assert_eq!((link, url.as_str()), (a.clone(), "https://x.org/f.pdf"));
+        assert!(b.has_download_attr(&a));
+        let js = NativeElement::new("a")
+            .attr("href", " JavaScript:void(0)")
+            .build();
+        assert!(b.closest_link(&js).is_none());
+        let no_href = NativeElement::new("a").build();
+        assert!(b.closest_link(&no_href).is_none());
+        let f = b.describe(&img);
+        assert_eq!(f.url, "https://x.org/f.pdf");
+        let btn = NativeElement::new("button")
+            .text("  Start\n  your   trial ")
+            .build();
+        assert_eq!(b.describe(&btn).text, "Start your trial");
+        assert_eq!(
+            b.describe(&NativeElement::new("p").text(&"x".repeat(500)).build())
+                .text
+                .len(),
+            TEXT_CAP
+        );
+    }
+
+    #[test]
+    fn regexes_are_ecmascript() {
+        let b = NativeBackend;
+        let re = b.compile_regex("demo\\.(mp4|webm)$", true).unwrap();
+        assert!(b.regex_test(&re, "https://x.org/DEMO.MP4"));
+        let look = b.compile_regex("^(?!/admin)", false).unwrap();
+        assert!(b.regex_test(&look, "/blog"));
+        assert!(!b.regex_test(&look, "/admin"));
+        assert!(b.compile_regex("(", false).is_err());
+    }
+}

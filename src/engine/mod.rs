@@ -3,28 +3,50 @@
 //!
 //! No web-sys here: the platform is reached through [`crate::backend::Backend`].
 
-// Submodules (fill in): value (Value + Number() coercion), condition (operators),
-// scope (variable resolution), limits (firing state), scroll, video, links.
+mod condition;
+mod limits;
+mod links;
+mod scope;
+mod scroll;
+mod value;
+mod video;
 
-use crate::backend::Backend;
-use crate::rules::model::{Rules, Trigger};
-use crate::rules::RuleError;
+pub use links::DOWNLOAD_EXTENSIONS;
+pub use value::{js_number, Value};
+pub use video::{END_SLACK, SEEK_MIN_MOVE};
 
-/// Cap on text values (`click.text`, titles) in characters.
+use std::borrow::Cow;
+
+use crate::backend::{Backend, ElementFacts};
+use crate::rules::model::{Condition, Rules, Trigger, TriggerKind, VideoStatus};
+use crate::rules::{RuleError, TriggerRef};
+use condition::{Compiled, Scratch};
+use limits::{Fnv, Limits};
+use links::LinkInfo;
+use scope::{ClickCtx, PageCtx, Scope, VideoCtx};
+use scroll::ScrollState;
+use value::cap;
+use video::{MediaTracker, Milestone};
+
+/// `s` cut to at most `max` characters, on a character boundary.
+pub fn cap_str(s: &str, max: usize) -> &str {
+    cap(s, max)
+}
+
+/// JavaScript `String(x)` of a number (`50`, `0.5`, `1e+21`, `NaN`), written
+/// without `core::fmt` float formatting.
+pub fn js_string(x: f64) -> String {
+    value::NumBuf::default().js_string(x).to_string()
+}
+
+/// Cap on text values (`click.text`, titles, data-layer strings) in characters.
 pub const TEXT_CAP: usize = 100;
 
-/// A variable's value while evaluating or in a beacon.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Absent (an element without `id`, a data-layer key not pushed).
-    Null,
-    /// `true` / `false`.
-    Bool(bool),
-    /// A number.
-    Num(f64),
-    /// Text.
-    Str(String),
-}
+/// Cap on URLs in conversion variables (`link.url`, `click.url`, `video.url`), in characters.
+pub const URL_CAP: usize = 1000;
+
+/// Most `dl.<key>` variables a pushed event contributes to a conversion.
+pub const DL_FIELDS_CAP: usize = 32;
 
 /// The page being viewed (a single-page app's route change makes a new one).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -100,23 +122,266 @@ pub struct PushedEvent {
 pub struct Conversion {
     /// Index of the trigger in [`Engine::triggers`].
     pub trigger: usize,
-    /// The variables that describe it, by rules-format name (`scroll.threshold`, ...).
-    pub vars: Vec<(&'static str, Value)>,
+    /// The variables that describe it, by rules-format name (`scroll.threshold`,
+    /// `dl.plan`, ...): names are `Cow` because `dl.<key>` names come from the page.
+    pub vars: Vec<(Cow<'static, str>, Value)>,
+}
+
+impl Conversion {
+    /// The value of variable `name`, if the conversion carries it.
+    pub fn var(&self, name: &str) -> Option<&Value> {
+        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// A trigger's compiled conditions and selector.
+struct Code<B: Backend> {
+    conditions: Vec<Compiled<B>>,
+    unless: Vec<Compiled<B>>,
+    selector: Option<B::Selector>,
 }
 
 /// The evaluator: compiled triggers plus firing state for this page and session.
+///
+/// Evaluation: a trigger fires for an event when its type matches the event,
+/// ALL its `conditions` hold and NO `unless` condition holds (a blocking
+/// condition applies to that event only, as in GTM), and its limit allows it.
+/// Each firing is a [`Conversion`].
+///
+/// Operators: `equals` compares string forms (`String(a) == String(b)`,
+/// booleans as `"true"`/`"false"`, null as `""`), but a number or boolean
+/// literal against a number or boolean value compares as numbers (so
+/// `link.outbound equals true` works); `contains`/`starts_with`/`ends_with` on
+/// string forms; `ignore_case` compares Unicode lower case; `matches_regex` is
+/// `RegExp.test` (unanchored; flag `i` with `ignore_case`); `matches_css` is
+/// `Element.matches` on `click.element` (false on anything else); numeric
+/// operators convert both sides like JS `Number()` (whitespace trimmed, `""` →
+/// 0, `0x`/`0o`/`0b`, `Infinity`, booleans 1/0, null 0, anything else NaN) and
+/// NaN makes them false; `negate` inverts the final result, so a negated
+/// comparison with NaN is true (GTM's "does not …").
+///
+/// Limits count per trigger and per milestone (each scroll threshold; each
+/// media status or threshold of each media URL; clicks and pushes have one):
+/// `once_per_event` (default) reports a conversion name at most once per event
+/// and milestone even when several of its triggers match (GTM's tag
+/// semantics); `once_per_page` re-arms on [`Engine::set_page`];
+/// `once_per_session` is kept across pages through [`Engine::session_state`];
+/// `unlimited` reports every match. A trigger whose conditions fail does not
+/// use up its limit.
+///
+/// Per event type:
+/// - [`Engine::on_scroll`]: GTM's scroll depth (see there).
+/// - [`Engine::on_media`]: GTM's video statuses for HTML5 media (see there).
+/// - [`Engine::on_click`]: left (0) and middle (1) buttons only. A `click`
+///   trigger describes the target, or with a `selector` the closest element
+///   (the target or an ancestor) matching it; a click outside any match does not
+///   qualify. A `link_click` trigger describes the nearest link
+///   ([`Backend::closest_link`]); no link, no `link_click`. `link.outbound`:
+///   an http(s) URL whose host (case-insensitive, `www.` ignored on both
+///   sides) differs from the page's and is neither an `affiliated_domains`
+///   entry nor a subdomain of one (GTM's `IS_OUTBOUND`). `link.download`: a
+///   `download` attribute or a path ending in one of [`DOWNLOAD_EXTENSIONS`].
+///   Each distinct element is described once per click.
+/// - [`Engine::on_push`]: `custom` triggers whose `event` equals the pushed
+///   name exactly (case-sensitive).
+///
+/// Variables: `page.*` from [`Engine::set_page`]; `query.<p>` decoded (`+`,
+/// `%XX`); `event` is `scroll`, `video`, `click`, `link_click` or the pushed
+/// name; `dl.<key>` matches a pushed key exactly (nested keys flattened with
+/// dots by the shell). A variable that does not apply to the event (e.g.
+/// `video.percent` on a click) is null. Text values in conversions are capped
+/// at [`TEXT_CAP`] characters, URLs at [`URL_CAP`].
+///
+/// Cost: regexes and selectors are compiled once, in [`Engine::new`];
+/// evaluating conditions never allocates (only reported conversions do).
 pub struct Engine<B: Backend> {
     backend: B,
     rules: Rules,
-    // compiled regexes/selectors, per-type trigger indexes, scroll/media/limit state...
+    code: Vec<Code<B>>,
+    clicks: Vec<usize>,
+    links: Vec<usize>,
+    customs: Vec<usize>,
+    videos: bool,
+    page: PageCtx,
+    limits: Limits,
+    scroll: ScrollState,
+    media: MediaTracker,
+    scratch: Scratch,
+    /// Elements described during the current click, each once.
+    described: Vec<(B::Element, ElementFacts)>,
+    /// Media milestones of the current media event.
+    hits: Vec<(Option<usize>, Milestone)>,
 }
 
+/// `triggers[N]` of a trigger, read from its conditions' paths (the model keeps
+/// no trigger path); `fallback` (its index among valid triggers) otherwise.
+fn trigger_path(t: &Trigger, fallback: usize) -> String {
+    t.conditions
+        .iter()
+        .chain(&t.unless)
+        .find_map(|c| c.path.find("].").map(|i| c.path[..=i].to_string()))
+        .unwrap_or_else(|| format!("triggers[{fallback}]"))
+}
+
+fn compile<B: Backend>(t: &Trigger, index: usize, backend: &B) -> Result<Code<B>, Vec<RuleError>> {
+    let mut errors = Vec::new();
+    let mut list = |conds: &[Condition]| {
+        let mut out = Vec::with_capacity(conds.len());
+        for c in conds {
+            match Compiled::new(c, backend) {
+                Ok(code) => out.push(code),
+                Err(message) => errors.push(RuleError {
+                    trigger: Some(TriggerRef::Id(t.id.clone())),
+                    path: format!("{}.value", c.path),
+                    message,
+                    pos: c.pos,
+                }),
+            }
+        }
+        out
+    };
+    let conditions = list(&t.conditions);
+    let unless = list(&t.unless);
+    let selector = match &t.kind {
+        TriggerKind::Click {
+            selector: Some(sel),
+        } => match backend.compile_selector(sel) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.push(RuleError {
+                    trigger: Some(TriggerRef::Id(t.id.clone())),
+                    path: format!("{}.selector", trigger_path(t, index)),
+                    message: format!("invalid CSS selector: {e}"),
+                    pos: t.pos,
+                });
+                None
+            }
+        },
+        _ => None,
+    };
+    if errors.is_empty() {
+        Ok(Code {
+            conditions,
+            unless,
+            selector,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Whether `code`'s conditions hold and none of its `unless` do.
+fn qualifies<B: Backend>(
+    backend: &B,
+    code: &Code<B>,
+    scope: &Scope<'_, B::Element>,
+    scratch: &mut Scratch,
+) -> bool {
+    code.conditions
+        .iter()
+        .all(|c| c.eval(backend, scope, scratch))
+        && !code.unless.iter().any(|c| c.eval(backend, scope, scratch))
+}
+
+/// Index of `el`'s facts in `described`, describing it on first sight.
+fn describe<B: Backend>(
+    backend: &B,
+    described: &mut Vec<(B::Element, ElementFacts)>,
+    el: B::Element,
+) -> usize {
+    match described.iter().position(|(e, _)| *e == el) {
+        Some(i) => i,
+        None => {
+            let facts = backend.describe(&el);
+            described.push((el, facts));
+            described.len() - 1
+        }
+    }
+}
+
+fn text(s: &str, max: usize) -> Value {
+    Value::Str(cap(s, max).to_string())
+}
+
+/// `click.*` variables, empty ones left out.
+fn click_vars(f: &ElementFacts) -> Vec<(Cow<'static, str>, Value)> {
+    let mut vars = Vec::with_capacity(9);
+    let fields: [(&'static str, &str, usize); 5] = [
+        ("click.id", &f.id, TEXT_CAP),
+        ("click.classes", &f.classes, TEXT_CAP),
+        ("click.text", &f.text, TEXT_CAP),
+        ("click.url", &f.url, URL_CAP),
+        ("click.target", &f.target, TEXT_CAP),
+    ];
+    for (name, v, max) in fields {
+        if !v.is_empty() {
+            vars.push((Cow::Borrowed(name), text(v, max)));
+        }
+    }
+    vars
+}
+
+const CLICK_MILESTONE: &[u8] = b"click";
+const LINK_MILESTONE: &[u8] = b"link_click";
+const PUSH_MILESTONE: &[u8] = b"custom";
+
 impl<B: Backend> Engine<B> {
-    /// Compiles regexes and selectors through the backend. Triggers whose
-    /// patterns are invalid are left out and reported.
+    /// Compiles regexes and selectors through the backend (once: evaluation
+    /// never compiles). Triggers whose patterns are invalid are left out and
+    /// reported, with the trigger id, the JSON path of the pattern
+    /// (`<condition path>.value` or `triggers[N].selector`) and the reason.
     pub fn new(rules: Rules, backend: B) -> (Self, Vec<RuleError>) {
-        let _ = (&rules, &backend);
-        todo!()
+        let mut rules = rules;
+        let mut errors = Vec::new();
+        let mut code = Vec::with_capacity(rules.triggers.len());
+        let mut kept = Vec::with_capacity(rules.triggers.len());
+        for (i, t) in std::mem::take(&mut rules.triggers).into_iter().enumerate() {
+            match compile(&t, i, &backend) {
+                Ok(c) => {
+                    code.push(c);
+                    kept.push(t);
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        rules.triggers = kept;
+        let mut engine = Engine {
+            backend,
+            rules,
+            code,
+            clicks: Vec::new(),
+            links: Vec::new(),
+            customs: Vec::new(),
+            videos: false,
+            page: PageCtx::default(),
+            limits: Limits::default(),
+            scroll: ScrollState::default(),
+            media: MediaTracker::default(),
+            scratch: Scratch::default(),
+            described: Vec::new(),
+            hits: Vec::new(),
+        };
+        for (i, t) in engine.rules.triggers.iter().enumerate() {
+            match &t.kind {
+                TriggerKind::Scroll { units, thresholds } => {
+                    engine.scroll.add(i, *units, thresholds)
+                }
+                TriggerKind::Video {
+                    statuses,
+                    progress_percent,
+                    progress_seconds,
+                } => {
+                    engine.videos = true;
+                    engine
+                        .media
+                        .add(i, *statuses, progress_percent, progress_seconds)
+                }
+                TriggerKind::Click { .. } => engine.clicks.push(i),
+                TriggerKind::LinkClick => engine.links.push(i),
+                TriggerKind::Custom { .. } => engine.customs.push(i),
+            }
+        }
+        (engine, errors)
     }
     /// The triggers that run, in file order.
     pub fn triggers(&self) -> &[Trigger] {
@@ -133,46 +398,314 @@ impl<B: Backend> Engine<B> {
     /// Whether any trigger listens to this `on` type (`scroll`, `video`, `click`,
     /// `link_click`, `custom`), so the shell attaches only the listeners needed.
     pub fn listens_to(&self, on: &str) -> bool {
-        let _ = on;
-        todo!()
+        let kind = |f: fn(&TriggerKind) -> bool| self.rules.triggers.iter().any(|t| f(&t.kind));
+        match on {
+            "scroll" => kind(|k| matches!(k, TriggerKind::Scroll { .. })),
+            "video" => self.videos,
+            "click" => !self.clicks.is_empty(),
+            "link_click" => !self.links.is_empty(),
+            "custom" => !self.customs.is_empty(),
+            _ => false,
+        }
     }
     /// A new page view (load or single-page-app route): page variables update,
-    /// `once_per_page` limits and scroll thresholds re-arm; media keep their state.
+    /// `once_per_page` limits and scroll thresholds re-arm (and the running
+    /// maximum depth restarts); media keep their state.
     pub fn set_page(&mut self, page: Page) {
-        let _ = page;
-        todo!()
+        self.page = PageCtx::new(page);
+        self.limits.new_page();
+        self.scroll.new_page();
     }
     /// The current page.
     pub fn page(&self) -> &Page {
-        todo!()
+        &self.page.page
     }
-    /// A scroll reading; reports every newly reached threshold of each scroll trigger.
+    /// A scroll reading; reports every newly reached threshold of each scroll
+    /// trigger (each threshold is its own event for `once_per_event`).
+    ///
+    /// GTM's model: depth is the running maximum of `top + viewport`; percent
+    /// is depth ÷ `height` × 100, a depth within 1 px of the bottom counting as
+    /// 100 % (fractional `scrollTop`). Every unreached threshold at or below
+    /// the depth fires, in ascending order: a page shorter than the viewport
+    /// fires every percent threshold on the first reading, and a jump fires
+    /// every skipped threshold at once. Each threshold fires once per page
+    /// ([`Engine::set_page`] re-arms them and resets the maximum). A reading
+    /// without a positive height reaches no percent threshold.
     pub fn on_scroll(&mut self, reading: ScrollReading, out: &mut Vec<Conversion>) {
-        let _ = (reading, out);
-        todo!()
+        let Engine {
+            backend,
+            rules,
+            code,
+            page,
+            limits,
+            scroll,
+            scratch,
+            ..
+        } = self;
+        limits.begin_event();
+        scroll.reading(reading, |ti, t, units| {
+            let mut scope = Scope::new(page, "scroll");
+            scope.scroll = Some((t, units));
+            let milestone = Fnv::new()
+                .bytes(b"scroll")
+                .str(units.as_str())
+                .num(t)
+                .finish();
+            if qualifies(backend, &code[ti], &scope, scratch)
+                && limits.allow(&rules.triggers[ti], milestone)
+            {
+                out.push(Conversion {
+                    trigger: ti,
+                    vars: vec![
+                        (Cow::Borrowed("scroll.threshold"), Value::Num(t)),
+                        (
+                            Cow::Borrowed("scroll.units"),
+                            Value::Str(units.as_str().to_string()),
+                        ),
+                        (
+                            Cow::Borrowed("scroll.direction"),
+                            Value::Str("vertical".to_string()),
+                        ),
+                    ],
+                });
+            }
+        });
     }
-    /// A media event of the media element `media` (a shell-chosen stable key).
+    /// A media event of the media element `media` (a shell-chosen stable key;
+    /// each media element has its own state). Limits count per media URL:
+    /// `once_per_page` reports `start` once per page for each URL.
+    ///
+    /// - `start`: the first `Play`, and the first again after `complete`.
+    /// - `pause`: a `Pause` while playing, except within [`END_SLACK`] s of the
+    ///   end (the pause that comes with `ended`) or while seeking.
+    /// - `seek`: a `Seeked` after the first play that moved more than
+    ///   [`SEEK_MIN_MOVE`] s; not reported when landing at 0 (as GTM).
+    /// - `progress`: playback from `previous` to `current` (`TimeUpdate`, and
+    ///   the position at `Pause`/`Ended`) fires each threshold `t` with
+    ///   `previous < t <= current`, in position order. Thresholds a seek lands
+    ///   on or jumps over, and those behind the first play's position, are
+    ///   dropped and never fire (GTM drops thresholds passed at (re)play).
+    ///   Percent thresholds need a finite duration > 0 (live streams: none);
+    ///   seconds thresholds always work.
+    /// - `complete`: `Ended`; it re-arms the media's thresholds and `start`.
+    ///
+    /// `video.percent` is the threshold for percent progress, else the current
+    /// percent rounded (absent without a finite duration, like
+    /// `video.duration`). The shell should send `Play` for media already
+    /// playing when it attaches.
     pub fn on_media(&mut self, media: u32, event: &MediaEvent, out: &mut Vec<Conversion>) {
-        let _ = (media, event, out);
-        todo!()
+        if !self.videos {
+            return;
+        }
+        let Engine {
+            backend,
+            rules,
+            code,
+            page,
+            limits,
+            media: tracker,
+            scratch,
+            hits,
+            ..
+        } = self;
+        limits.begin_event();
+        hits.clear();
+        tracker.event(media, event, |t, m| hits.push((t, m)));
+        let dur = event.duration;
+        let finite = dur.is_finite() && dur > 0.0;
+        for &(only, milestone) in hits.iter() {
+            let (status, percent, kind, threshold) = match milestone {
+                Milestone::Status(s) => (s, None, 0u8, 0.0),
+                Milestone::Percent(t) => (VideoStatus::Progress, Some(t), 1, t),
+                Milestone::Seconds(t) => (VideoStatus::Progress, None, 2, t),
+            };
+            let percent = percent.or_else(|| {
+                finite.then(|| (event.current_time / dur * 100.0).round().clamp(0.0, 100.0))
+            });
+            let ctx = VideoCtx {
+                status,
+                url: &event.url,
+                title: &event.title,
+                duration: dur,
+                current_time: event.current_time,
+                percent,
+            };
+            let milestone = Fnv::new()
+                .bytes(b"video")
+                .str(status.as_str())
+                .bytes(&[kind])
+                .num(threshold)
+                .str(&event.url)
+                .finish();
+            let mut fire = |ti: usize| {
+                let mut scope = Scope::new(page, "video");
+                scope.video = Some(&ctx);
+                if qualifies(backend, &code[ti], &scope, scratch)
+                    && limits.allow(&rules.triggers[ti], milestone)
+                {
+                    out.push(Conversion {
+                        trigger: ti,
+                        vars: video_vars(&ctx),
+                    });
+                }
+            };
+            match only {
+                Some(ti) => fire(ti),
+                None => tracker.triggers_with(status).for_each(&mut fire),
+            }
+        }
     }
     /// A click (`button` 0 = left, 1 = middle; others are ignored) on `target`.
     pub fn on_click(&mut self, target: &B::Element, button: i16, out: &mut Vec<Conversion>) {
-        let _ = (target, button, out);
-        todo!()
+        if button != 0 && button != 1 {
+            return;
+        }
+        let Engine {
+            backend,
+            rules,
+            code,
+            page,
+            limits,
+            scratch,
+            described,
+            clicks,
+            links,
+            ..
+        } = self;
+        limits.begin_event();
+        described.clear();
+        for &ti in clicks.iter() {
+            let el = match &code[ti].selector {
+                Some(sel) => match backend.closest(target, sel) {
+                    Some(el) => el,
+                    None => continue,
+                },
+                None => target.clone(),
+            };
+            let di = describe(backend, described, el);
+            let (el, facts) = &described[di];
+            let mut scope = Scope::new(page, "click");
+            scope.click = Some(ClickCtx { element: el, facts });
+            let milestone = Fnv::new().bytes(CLICK_MILESTONE).finish();
+            if qualifies(backend, &code[ti], &scope, scratch)
+                && limits.allow(&rules.triggers[ti], milestone)
+            {
+                out.push(Conversion {
+                    trigger: ti,
+                    vars: click_vars(facts),
+                });
+            }
+        }
+        if !links.is_empty() {
+            if let Some((link_el, url)) = backend.closest_link(target) {
+                let info = LinkInfo::new(
+                    url,
+                    backend.has_download_attr(&link_el),
+                    &page.page.host,
+                    &rules.affiliated_domains,
+                );
+                let di = describe(backend, described, link_el);
+                let (el, facts) = &described[di];
+                let milestone = Fnv::new().bytes(LINK_MILESTONE).finish();
+                for &ti in links.iter() {
+                    let mut scope = Scope::new(page, "link_click");
+                    scope.click = Some(ClickCtx { element: el, facts });
+                    scope.link = Some(&info);
+                    if qualifies(backend, &code[ti], &scope, scratch)
+                        && limits.allow(&rules.triggers[ti], milestone)
+                    {
+                        let mut vars = click_vars(facts);
+                        vars.push((Cow::Borrowed("link.url"), text(&info.url, URL_CAP)));
+                        vars.push((Cow::Borrowed("link.host"), text(&info.host, URL_CAP)));
+                        vars.push((Cow::Borrowed("link.outbound"), Value::Bool(info.outbound)));
+                        vars.push((Cow::Borrowed("link.download"), Value::Bool(info.download)));
+                        out.push(Conversion { trigger: ti, vars });
+                    }
+                }
+            }
+        }
+        // Element handles are not kept past the click.
+        described.clear();
     }
     /// An event pushed by the page.
     pub fn on_push(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {
-        let _ = (pushed, out);
-        todo!()
+        let Engine {
+            backend,
+            rules,
+            code,
+            page,
+            limits,
+            scratch,
+            customs,
+            ..
+        } = self;
+        limits.begin_event();
+        let milestone = Fnv::new().bytes(PUSH_MILESTONE).finish();
+        for &ti in customs.iter() {
+            let trigger = &rules.triggers[ti];
+            match &trigger.kind {
+                TriggerKind::Custom { event } if *event == pushed.event => {}
+                _ => continue,
+            }
+            let mut scope = Scope::new(page, &pushed.event);
+            scope.dl = &pushed.fields;
+            if qualifies(backend, &code[ti], &scope, scratch) && limits.allow(trigger, milestone) {
+                let mut vars = Vec::with_capacity(1 + pushed.fields.len().min(DL_FIELDS_CAP));
+                vars.push((Cow::Borrowed("event"), text(&pushed.event, TEXT_CAP)));
+                for (k, v) in pushed
+                    .fields
+                    .iter()
+                    .filter(|(_, v)| *v != Value::Null)
+                    .take(DL_FIELDS_CAP)
+                {
+                    let v = match v {
+                        Value::Str(s) => text(s, TEXT_CAP),
+                        other => other.clone(),
+                    };
+                    vars.push((Cow::Owned(format!("dl.{}", cap(k, TEXT_CAP))), v));
+                }
+                out.push(Conversion { trigger: ti, vars });
+            }
+        }
     }
-    /// `once_per_session` state, to keep in `sessionStorage` across page loads.
+    /// `once_per_session` state, to keep in `sessionStorage` across page loads:
+    /// 16 lower-case hex digits (an FNV-1a 64 hash of trigger id and milestone)
+    /// per conversion reported.
     pub fn session_state(&self) -> String {
-        todo!()
+        self.limits.session_state()
     }
-    /// Restores what [`Engine::session_state`] returned.
+    /// Restores what [`Engine::session_state`] returned (merging; malformed
+    /// input is ignored).
     pub fn restore_session_state(&mut self, saved: &str) {
-        let _ = saved;
-        todo!()
+        self.limits.restore_session(saved);
     }
+}
+
+/// `video.*` variables of a media milestone; duration and percent left out
+/// without a finite duration.
+fn video_vars(v: &VideoCtx<'_>) -> Vec<(Cow<'static, str>, Value)> {
+    let mut vars = Vec::with_capacity(7);
+    vars.push((
+        Cow::Borrowed("video.provider"),
+        Value::Str("html5".to_string()),
+    ));
+    vars.push((
+        Cow::Borrowed("video.status"),
+        Value::Str(v.status.as_str().to_string()),
+    ));
+    vars.push((Cow::Borrowed("video.url"), text(v.url, URL_CAP)));
+    if !v.title.is_empty() {
+        vars.push((Cow::Borrowed("video.title"), text(v.title, TEXT_CAP)));
+    }
+    if v.duration.is_finite() {
+        vars.push((Cow::Borrowed("video.duration"), Value::Num(v.duration)));
+    }
+    vars.push((
+        Cow::Borrowed("video.current_time"),
+        Value::Num(v.current_time),
+    ));
+    if let Some(p) = v.percent {
+        vars.push((Cow::Borrowed("video.percent"), Value::Num(p)));
+    }
+    vars
 }

@@ -5,6 +5,12 @@
 //! are left out while the valid ones are kept.
 
 pub mod model;
+pub mod names;
+
+mod condition;
+mod ctx;
+mod suggest;
+mod validate;
 
 use model::{Pos, Rules};
 
@@ -41,6 +47,28 @@ pub struct Parsed {
 
 /// Parses and validates a rules file.
 pub fn parse(text: &str) -> Parsed {
-    let _ = text;
-    todo!()
+    validate::parse(text)
 }
+
+impl core::fmt::Display for RuleError {
+    /// `trigger "id": path: message`, `trigger #3: path: message`, or
+    /// `path: message` for file-level defects.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &self.trigger {
+            Some(TriggerRef::Id(id)) => {
+                f.write_str("trigger ")?;
+                f.write_str(&ctx::quoted(id))?;
+                f.write_str(": ")?;
+            }
+            Some(TriggerRef::Index(i)) => write!(f, "trigger #{i}: ")?,
+            None => {}
+        }
+        if !self.path.is_empty() {
+            f.write_str(&self.path)?;
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}

@@ -1,0 +1,83 @@
+//! `microconv check`: every defect of a rules file, from validation and from
+//! compiling its regexes and selectors, as `file:line:column: ...` lines.
+
+use microconv::engine::Engine;
+use microconv::native::NativeBackend;
+use microconv::rules::model::TriggerKind;
+use microconv::rules::names::TRIGGER_TYPES;
+use microconv::rules::{self, RuleError};
+
+use crate::Usage;
+
+/// A checked file: its defects (already printed) and the engine of its valid triggers.
+pub struct Checked {
+    /// Every defect, in file order.
+    pub errors: Vec<RuleError>,
+    /// The engine running the valid triggers.
+    pub engine: Engine<NativeBackend>,
+}
+
+/// Reads, validates and compiles `path`, printing defects or the summary.
+pub fn check_file(path: &str) -> Result<Checked, Usage> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    let parsed = rules::parse(&text);
+    let mut errors = parsed.errors;
+    let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend);
+    errors.extend(compile_errors);
+    errors.sort_by_key(|e| (e.pos.line, e.pos.column));
+    for e in &errors {
+        println!("{}", line(path, e));
+    }
+    if errors.is_empty() {
+        println!("{}", summary(path, &engine));
+    }
+    Ok(Checked { errors, engine })
+}
+
+/// `file:line:column: trigger "id": path: message`.
+pub fn line(file: &str, e: &RuleError) -> String {
+    format!("{file}:{}:{}: {e}", e.pos.line, e.pos.column)
+}
+
+/// The type name (`on`) of a trigger kind.
+pub fn type_name(kind: &TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Scroll { .. } => "scroll",
+        TriggerKind::Video { .. } => "video",
+        TriggerKind::Click { .. } => "click",
+        TriggerKind::LinkClick => "link_click",
+        TriggerKind::Custom { .. } => "custom",
+    }
+}
+
+/// `file: ok, 4 triggers (scroll 1, ...): conversion, ...`.
+fn summary(file: &str, engine: &Engine<NativeBackend>) -> String {
+    let triggers = engine.triggers();
+    let counts: Vec<String> = TRIGGER_TYPES
+        .iter()
+        .filter_map(|ty| {
+            let n = triggers
+                .iter()
+                .filter(|t| type_name(&t.kind) == *ty)
+                .count();
+            (n > 0).then(|| format!("{ty} {n}"))
+        })
+        .collect();
+    let mut conversions: Vec<&str> = Vec::new();
+    for t in triggers {
+        if !conversions.contains(&t.conversion.as_str()) {
+            conversions.push(&t.conversion);
+        }
+    }
+    let plural = if triggers.len() == 1 { "" } else { "s" };
+    let mut s = format!("{file}: ok, {} trigger{plural}", triggers.len());
+    if !counts.is_empty() {
+        s.push_str(&format!(
+            " ({}): {}",
+            counts.join(", "),
+            conversions.join(", ")
+        ));
+    }
+    s
+}

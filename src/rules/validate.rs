@@ -1,0 +1,438 @@
+//! Validating the parsed JSON into [`Rules`]: the file level and each trigger.
+
+use std::collections::BTreeMap;
+
+use super::condition::conditions;
+use super::ctx::{expected, field_path, index_path, push_list, push_quoted, unknown, Ctx};
+use super::names::{
+    all_trigger_fields, type_of_field, COMMON_TRIGGER_FIELDS, SCROLL_UNITS, TOP_LEVEL_FIELDS,
+    TRIGGER_TYPES,
+};
+use super::{Parsed, RuleError, TriggerRef};
+use crate::json::{self, Json};
+use crate::rules::model::{
+    Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, VideoStatus, VideoStatuses,
+};
+
+/// Parses and validates a rules file (see [`super::parse`]).
+pub fn parse(text: &str) -> Parsed {
+    let mut ctx = Ctx::default();
+    let rules = match text.trim_start_matches('\u{feff}').trim() {
+        "" => {
+            let m = "the file is empty: a rules file is a JSON object with \"version\": 1 and \"triggers\"";
+            ctx.error("", Pos { line: 1, column: 1 }, m.into());
+            Rules::default()
+        }
+        _ => match json::parse(text) {
+            Ok(root) => rules(&mut ctx, &root),
+            Err(e) => {
+                let mut m = String::from("malformed JSON: ");
+                m.push_str(&e.message);
+                ctx.error("", e.pos, m);
+                Rules::default()
+            }
+        },
+    };
+    let mut errors = ctx.errors;
+    errors.sort_by_key(|e: &RuleError| (e.pos.line, e.pos.column));
+    Parsed { rules, errors }
+}
+
+fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
+    let mut rules = Rules::default();
+    let Some(obj) = root.as_object() else {
+        ctx.error(
+            "",
+            root.pos,
+            expected("the top level to be an object", root),
+        );
+        return rules;
+    };
+    ctx.unknown_fields(
+        "",
+        obj,
+        |k| match k {
+            _ if TOP_LEVEL_FIELDS.contains(&k) => Ok(true),
+            _ if COMMON_TRIGGER_FIELDS.contains(&k) || type_of_field(k).is_some() => {
+                let mut m = String::new();
+                push_quoted(&mut m, k);
+                m.push_str(" is a trigger field: put it inside an object of \"triggers\"");
+                Err(m)
+            }
+            _ => Ok(false),
+        },
+        TOP_LEVEL_FIELDS.iter().copied(),
+    );
+    if let Some(v) = ctx.required(root, "", "version") {
+        match v.as_f64() {
+            Some(1.0) => rules.version = 1,
+            Some(_) => ctx.error(
+                "version",
+                v.pos,
+                "unsupported version: only 1 exists".into(),
+            ),
+            None => ctx.error("version", v.pos, expected("the number 1", v)),
+        }
+    }
+    rules.endpoint = ctx
+        .opt_string(root, "", "endpoint", true)
+        .map(str::to_string);
+    if let Some(v) = root.get("affiliated_domains") {
+        rules.affiliated_domains = string_list(ctx, v, "affiliated_domains", "host names", host);
+    }
+    if let Some(v) = root.get("allow_query") {
+        rules.allow_query = string_list(ctx, v, "allow_query", "query parameter names", |p| {
+            if p.is_empty() {
+                Err("must not be empty".into())
+            } else {
+                Ok(p.into())
+            }
+        });
+    }
+    if let Some(v) = ctx.required(root, "", "triggers") {
+        if let Some(items) = ctx.array(v, "triggers", "trigger objects") {
+            let mut ids = BTreeMap::new();
+            for (i, t) in items.iter().enumerate() {
+                if let Some(t) = trigger(ctx, t, i, &mut ids) {
+                    rules.triggers.push(t);
+                }
+                ctx.trigger = None;
+            }
+        }
+    }
+    rules
+}
+
+/// An array of strings; `check` returns the value to keep or a problem.
+fn string_list(
+    ctx: &mut Ctx,
+    v: &Json,
+    path: &str,
+    what: &str,
+    check: impl Fn(&str) -> Result<String, String>,
+) -> Vec<String> {
+    let Some(items) = ctx.array(v, path, what) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let p = index_path(path, i);
+        let Some(s) = ctx.string(item, &p, false) else {
+            continue;
+        };
+        match check(s) {
+            Ok(kept) => out.push(kept),
+            Err(problem) => ctx.error(&p, item.pos, problem),
+        }
+    }
+    out
+}
+
+/// A host name for `affiliated_domains`, lower-cased; subdomains are implied.
+fn host(h: &str) -> Result<String, String> {
+    let problem = if h.is_empty() {
+        "must not be empty"
+    } else if h.contains("://") || h.contains('/') {
+        "expected a host name like \"shop.example.com\", not a URL"
+    } else if h.starts_with("*.") {
+        "write the domain without \"*.\": its subdomains are included"
+    } else if h.contains(':') {
+        "expected a host name without a port"
+    } else if h.starts_with('.')
+        || h.ends_with('.')
+        || h.contains("..")
+        || !h
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+    {
+        "expected a host name like \"shop.example.com\""
+    } else {
+        return Ok(h.to_lowercase());
+    };
+    Err(problem.into())
+}
+
+fn trigger(
+    ctx: &mut Ctx,
+    v: &Json,
+    i: usize,
+    ids: &mut BTreeMap<String, usize>,
+) -> Option<Trigger> {
+    let path = index_path("triggers", i);
+    ctx.trigger = Some(TriggerRef::Index(i));
+    let Some(obj) = v.as_object() else {
+        ctx.error(&path, v.pos, expected("a trigger object", v));
+        return None;
+    };
+    if let Some(id) = v.get("id").and_then(Json::as_str).filter(|s| !s.is_empty()) {
+        ctx.trigger = Some(TriggerRef::Id(id.into()));
+    }
+    let before = ctx.errors.len();
+
+    let id = ctx.req_string(v, &path, "id");
+    if let (Some(id), Some(id_v)) = (id, v.get("id")) {
+        match ids.get(id) {
+            Some(&first) => {
+                let mut m = String::from("duplicate id ");
+                push_quoted(&mut m, id);
+                m.push_str(": ");
+                m.push_str(&index_path("triggers", first));
+                m.push_str(" already uses it");
+                ctx.error(&field_path(&path, "id"), id_v.pos, m);
+            }
+            None => {
+                ids.insert(id.into(), i);
+            }
+        }
+    }
+    let conversion = ctx.req_string(v, &path, "conversion");
+    let on = ctx.required(v, &path, "on").and_then(|x| {
+        let on_path = field_path(&path, "on");
+        let name = ctx.string(x, &on_path, true)?;
+        let known = TRIGGER_TYPES.iter().copied().find(|t| *t == name);
+        if known.is_none() {
+            ctx.error(
+                &on_path,
+                x.pos,
+                unknown("trigger type", name, TRIGGER_TYPES.iter().copied()),
+            );
+        }
+        known
+    });
+    ctx.unknown_fields(
+        &path,
+        obj,
+        |k| {
+            if COMMON_TRIGGER_FIELDS.contains(&k) {
+                return Ok(true);
+            }
+            match (type_of_field(k), on) {
+                (None, _) => Ok(false),
+                // Without a known type a type field cannot be judged; `on` is reported.
+                (Some(_), None) => Ok(true),
+                (Some(t), Some(on)) if t == on => Ok(true),
+                (Some(t), Some(on)) => {
+                    let mut m = String::new();
+                    push_quoted(&mut m, k);
+                    m.push_str(" applies to \"on\": ");
+                    push_quoted(&mut m, t);
+                    m.push_str(" triggers, not ");
+                    push_quoted(&mut m, on);
+                    Err(m)
+                }
+            }
+        },
+        all_trigger_fields(),
+    );
+    let conditions_ = conditions(ctx, v, &path, "conditions");
+    let unless = conditions(ctx, v, &path, "unless");
+    let limit = match ctx.opt_string(v, &path, "limit", true) {
+        Some(name) => match Limit::ALL.into_iter().find(|l| l.as_str() == name) {
+            Some(l) => l,
+            None => {
+                let pos = v.get("limit").map_or(v.pos, |l| l.pos);
+                let m = unknown("limit", name, Limit::ALL.iter().map(|l| l.as_str()));
+                ctx.error(&field_path(&path, "limit"), pos, m);
+                Limit::default()
+            }
+        },
+        None => Limit::default(),
+    };
+    let is_macro = ctx.opt_bool(v, &path, "macro");
+    let _ = ctx.opt_string(v, &path, "description", false);
+    let kind = match on {
+        Some("scroll") => scroll(ctx, v, &path),
+        Some("video") => video(ctx, v, &path),
+        Some("click") => match ctx.opt_string(v, &path, "selector", true) {
+            Some(s) if s.trim().is_empty() => {
+                let pos = v.get("selector").map_or(v.pos, |s| s.pos);
+                ctx.error(
+                    &field_path(&path, "selector"),
+                    pos,
+                    "must not be blank".into(),
+                );
+                None
+            }
+            Some(s) => Some(TriggerKind::Click {
+                selector: Some(s.into()),
+            }),
+            None => Some(TriggerKind::Click { selector: None }),
+        },
+        Some("link_click") => Some(TriggerKind::LinkClick),
+        Some(_) => ctx
+            .req_string(v, &path, "event")
+            .map(|e| TriggerKind::Custom { event: e.into() }),
+        None => None,
+    };
+    if ctx.errors.len() > before {
+        return None;
+    }
+    Some(Trigger {
+        id: id?.into(),
+        conversion: conversion?.into(),
+        kind: kind?,
+        conditions: conditions_,
+        unless,
+        limit,
+        is_macro,
+        pos: v.pos,
+    })
+}
+
+fn scroll(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    let units = match (v.get("units"), ctx.opt_string(v, path, "units", true)) {
+        (None, _) => Some(ScrollUnits::Percent),
+        (_, Some("percent")) => Some(ScrollUnits::Percent),
+        (_, Some("pixels")) => Some(ScrollUnits::Pixels),
+        (Some(u), Some(name)) => {
+            ctx.error(
+                &field_path(path, "units"),
+                u.pos,
+                unknown("units", name, SCROLL_UNITS.iter().copied()),
+            );
+            None
+        }
+        (Some(_), None) => None,
+    };
+    let t = ctx.required(v, path, "thresholds")?;
+    let t_path = field_path(path, "thresholds");
+    let thresholds = match units {
+        Some(ScrollUnits::Percent) => thresholds(
+            ctx,
+            t,
+            &t_path,
+            |x| x > 0.0 && x <= 100.0,
+            "a percent threshold must be greater than 0 and at most 100",
+        ),
+        // Pixels, or unknown units: check what holds for either.
+        _ => thresholds(
+            ctx,
+            t,
+            &t_path,
+            |x| x >= 0.0,
+            "a pixel threshold must be 0 or more",
+        ),
+    };
+    Some(TriggerKind::Scroll {
+        units: units?,
+        thresholds: thresholds?,
+    })
+}
+
+fn video(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    let statuses_v = v.get("statuses");
+    let statuses = match statuses_v {
+        None => Some(VideoStatuses::all()),
+        Some(sv) => statuses(ctx, sv, &field_path(path, "statuses")),
+    };
+    let percent = v.get("progress_percent").map(|t| {
+        thresholds(
+            ctx,
+            t,
+            &field_path(path, "progress_percent"),
+            |x| x > 0.0 && x < 100.0,
+            "a percent threshold must be greater than 0 and less than 100 (the end is the \"complete\" status)",
+        )
+    });
+    let seconds = v.get("progress_seconds").map(|t| {
+        let p = field_path(path, "progress_seconds");
+        thresholds(
+            ctx,
+            t,
+            &p,
+            |x| x > 0.0,
+            "a seconds threshold must be greater than 0",
+        )
+    });
+    if let (Some(sv), Some(st)) = (statuses_v, statuses) {
+        let progress = st.contains(VideoStatus::Progress);
+        if progress && percent.is_none() && seconds.is_none() {
+            let m = "\"progress\" needs \"progress_percent\" or \"progress_seconds\" thresholds";
+            ctx.error(&field_path(path, "statuses"), sv.pos, m.into());
+        }
+        for field in ["progress_percent", "progress_seconds"] {
+            match v.get(field) {
+                Some(t) if !progress => {
+                    let mut m = String::new();
+                    push_quoted(&mut m, field);
+                    m.push_str(" has no effect: \"statuses\" does not include \"progress\"");
+                    ctx.error(&field_path(path, field), t.pos, m);
+                }
+                _ => {}
+            }
+        }
+    }
+    Some(TriggerKind::Video {
+        statuses: statuses?,
+        progress_percent: percent.unwrap_or(Some(Vec::new()))?,
+        progress_seconds: seconds.unwrap_or(Some(Vec::new()))?,
+    })
+}
+
+fn statuses(ctx: &mut Ctx, v: &Json, path: &str) -> Option<VideoStatuses> {
+    let items = ctx.array(v, path, "statuses")?;
+    if items.is_empty() {
+        let mut m = String::from("must list at least one status: ");
+        push_list(&mut m, VideoStatus::ALL.iter().map(|s| s.as_str()));
+        ctx.error(path, v.pos, m);
+        return None;
+    }
+    let mut set = Some(VideoStatuses::default());
+    for (i, item) in items.iter().enumerate() {
+        let p = index_path(path, i);
+        let status = ctx.string(item, &p, true).and_then(|name| {
+            let s = VideoStatus::from_name(name);
+            if s.is_none() {
+                ctx.error(
+                    &p,
+                    item.pos,
+                    unknown("status", name, VideoStatus::ALL.iter().map(|s| s.as_str())),
+                );
+            }
+            s
+        });
+        set = match (set, status) {
+            (Some(set), Some(s)) => Some(set.with(s)),
+            _ => None,
+        };
+    }
+    set
+}
+
+/// A non-empty list of numbers that pass `ok`, sorted, without duplicates.
+fn thresholds(
+    ctx: &mut Ctx,
+    v: &Json,
+    path: &str,
+    ok: fn(f64) -> bool,
+    range: &str,
+) -> Option<Vec<f64>> {
+    let items = ctx.array(v, path, "numbers")?;
+    if items.is_empty() {
+        ctx.error(path, v.pos, "must list at least one threshold".into());
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    let mut valid = true;
+    for (i, item) in items.iter().enumerate() {
+        let p = index_path(path, i);
+        match (item.as_f64(), item.as_str()) {
+            (Some(n), _) if ok(n) => out.push(n),
+            (Some(_), _) => ctx.error(&p, item.pos, range.into()),
+            (None, Some(s)) => {
+                let mut m = String::from("expected a number, found the string ");
+                push_quoted(&mut m, s);
+                m.push_str(": write the number without quotes");
+                ctx.error(&p, item.pos, m);
+            }
+            (None, None) => ctx.error(&p, item.pos, expected("a number", item)),
+        }
+        valid &= out.len() == i + 1;
+    }
+    if !valid {
+        return None;
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Some(out)
+}
