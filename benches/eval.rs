@@ -76,6 +76,7 @@ mod native {
             unless: vec![cond("page.query", Operator::Contains, "preview=1", false)],
             limit: Limit::Unlimited,
             is_macro: false,
+            path: format!("triggers[{i}]"),
             pos: Pos::default(),
         }
     }

@@ -9,10 +9,11 @@ pub mod backend;
 pub mod engine;
 pub mod json;
 pub mod payload;
+pub mod privacy;
 pub mod rules;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;

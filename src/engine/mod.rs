@@ -213,17 +213,8 @@ pub struct Engine<B: Backend> {
     hits: Vec<(Option<usize>, Milestone)>,
 }
 
-/// `triggers[N]` of a trigger, read from its conditions' paths (the model keeps
-/// no trigger path); `fallback` (its index among valid triggers) otherwise.
-fn trigger_path(t: &Trigger, fallback: usize) -> String {
-    t.conditions
-        .iter()
-        .chain(&t.unless)
-        .find_map(|c| c.path.find("].").map(|i| c.path[..=i].to_string()))
-        .unwrap_or_else(|| format!("triggers[{fallback}]"))
-}
 
-fn compile<B: Backend>(t: &Trigger, index: usize, backend: &B) -> Result<Code<B>, Vec<RuleError>> {
+fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut list = |conds: &[Condition]| {
         let mut out = Vec::with_capacity(conds.len());
@@ -250,7 +241,7 @@ fn compile<B: Backend>(t: &Trigger, index: usize, backend: &B) -> Result<Code<B>
             Err(e) => {
                 errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: format!("{}.selector", trigger_path(t, index)),
+                    path: format!("{}.selector", t.path),
                     message: format!("invalid CSS selector: {e}"),
                     pos: t.pos,
                 });
@@ -335,8 +326,8 @@ impl<B: Backend> Engine<B> {
         let mut errors = Vec::new();
         let mut code = Vec::with_capacity(rules.triggers.len());
         let mut kept = Vec::with_capacity(rules.triggers.len());
-        for (i, t) in std::mem::take(&mut rules.triggers).into_iter().enumerate() {
-            match compile(&t, i, &backend) {
+        for t in std::mem::take(&mut rules.triggers) {
+            match compile(&t, &backend) {
                 Ok(c) => {
                     code.push(c);
                     kept.push(t);

@@ -45,6 +45,8 @@ pub struct Trigger {
     pub limit: Limit,
     /// Marks a macro conversion (a purchase, a signup) for funnel reports (`macro`).
     pub is_macro: bool,
+    /// JSON path of the trigger in the file (`triggers[3]`), for messages.
+    pub path: String,
     /// Where the trigger starts in the file.
     pub pos: Pos,
 }

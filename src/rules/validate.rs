@@ -275,6 +275,7 @@ fn trigger(
         unless,
         limit,
         is_macro,
+        path: path.to_string(),
         pos: v.pos,
     })
 }

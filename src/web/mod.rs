@@ -1,1 +1,296 @@
-//! Browser shell.
+//! Browser shell (wasm32 only): turns DOM facts into engine calls and the
+//! resulting conversions into beacons.
+//!
+//! The loader (`loader/microconv.js`) fetches the rules and the module, then
+//! calls [`start`] with a [`Host`]: two tiny JS helpers (`loader/host.js`)
+//! that Rust cannot provide itself. `guard` wraps every callback the tag hands
+//! to the browser, so a trap inside wasm is caught, logged once, and the tag
+//! goes quiet instead of throwing into the page; `hook` replays and wraps a
+//! `dataLayer`-style queue (it needs `arguments` and `this`).
+
+mod clicks;
+mod datalayer;
+mod dom;
+mod ids;
+mod media;
+mod page;
+mod scroll;
+mod transport;
+
+use std::cell::RefCell;
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AddEventListenerOptions, EventTarget};
+
+use crate::engine::{Conversion, Engine};
+use crate::rules::{self, RuleError, TriggerRef};
+
+pub use dom::Dom;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The loader's helpers (see `loader/host.js`), plus an optional test seam.
+    #[derive(Clone)]
+    pub type Host;
+    /// Wraps `f` so a throw inside it is caught, logged once, and every later
+    /// call of any guarded function is a no-op.
+    #[wasm_bindgen(method)]
+    fn guard(this: &Host, f: &Function) -> Function;
+    /// Calls `f` with each item already in `window[name]` (created as an array
+    /// when absent), then wraps its `push` so later items reach `f` too.
+    #[wasm_bindgen(method)]
+    fn hook(this: &Host, name: &str, f: &Function);
+    /// Test seam: when set, each beacon body goes to this function instead of the network.
+    #[wasm_bindgen(method, getter)]
+    fn sink(this: &Host) -> Option<Function>;
+}
+
+/// The one callback shape the tag hands to the browser (events, frames,
+/// timers, observers, pushed items): a single closure type keeps the glue small.
+pub(crate) type Callback = Closure<dyn FnMut(JsValue)>;
+
+/// A running tag: the engine, its output buffer, and the outgoing queue.
+pub(crate) struct Tag {
+    engine: Engine<Dom>,
+    out: Vec<Conversion>,
+    transport: transport::Transport,
+    session: String,
+    saved_state: String,
+    media: media::Keys,
+}
+
+/// Everything attached to the page, so [`stop`] can detach it.
+struct Attached {
+    host: Host,
+    listeners: Vec<(EventTarget, &'static str, Function, bool)>,
+    callbacks: Vec<Callback>,
+}
+
+thread_local! {
+    static TAG: RefCell<Option<Tag>> = const { RefCell::new(None) };
+    static ATTACHED: RefCell<Option<Attached>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the tag. `None` when stopped, or when re-entered from inside
+/// another tag call (a page handler pushing during our own push): skipping is
+/// better than a borrow panic.
+pub(crate) fn with_tag<R>(f: impl FnOnce(&mut Tag) -> R) -> Option<R> {
+    TAG.with(|t| t.try_borrow_mut().ok().and_then(|mut t| t.as_mut().map(f)))
+}
+
+/// Wraps a Rust callback for the browser: guarded, kept alive until [`stop`].
+pub(crate) fn callback(f: impl FnMut(JsValue) + 'static) -> Function {
+    let c: Callback = Closure::new(f);
+    ATTACHED.with(|a| {
+        let mut a = a.borrow_mut();
+        match a.as_mut() {
+            Some(a) => {
+                let g = a.host.guard(c.as_ref().unchecked_ref());
+                a.callbacks.push(c);
+                g
+            }
+            // Not started: nothing can call it anyway.
+            None => c.into_js_value().unchecked_into(),
+        }
+    })
+}
+
+/// Adds a passive listener (`capture` for events that don't bubble).
+pub(crate) fn listen(
+    target: &EventTarget,
+    ty: &'static str,
+    capture: bool,
+    f: impl FnMut(JsValue) + 'static,
+) {
+    let g = callback(f);
+    let opts = AddEventListenerOptions::new();
+    opts.set_passive(true);
+    opts.set_capture(capture);
+    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(ty, &g, &opts);
+    ATTACHED.with(|a| {
+        if let Some(a) = a.borrow_mut().as_mut() {
+            a.listeners.push((target.clone(), ty, g, capture));
+        }
+    });
+}
+
+impl Tag {
+    /// Turns the conversions the engine just reported into queued events;
+    /// `now` sends them at once (a click may be leaving the page).
+    pub(crate) fn deliver(&mut self, now: bool) {
+        if self.out.is_empty() {
+            return;
+        }
+        for c in self.out.drain(..) {
+            self.transport.queue_event(&self.engine, &c, &self.session);
+        }
+        let state = self.engine.session_state();
+        if state != self.saved_state {
+            page::session_set(page::STATE_KEY, &state);
+            self.saved_state = state;
+        }
+        if now {
+            self.transport.flush();
+        } else {
+            self.transport.schedule();
+        }
+    }
+}
+
+/// Starts the tag: parses `rules`, reports defects on the console, and
+/// attaches only the listeners the valid triggers need. `endpoint` (the
+/// script's `data-endpoint`) overrides the rules' `endpoint`.
+///
+/// Never throws for bad input: a rules file without a valid trigger logs one
+/// message and leaves the page untouched.
+#[wasm_bindgen]
+pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
+    if TAG.with(|t| t.borrow().is_some()) {
+        page::log_error("microconv: already started");
+        return;
+    }
+    let parsed = rules::parse(rules);
+    let (mut engine, engine_errors) = Engine::new(parsed.rules, Dom::new());
+    let mut errors = parsed.errors;
+    errors.extend(engine_errors);
+    if engine.triggers().is_empty() {
+        let mut msg = String::from("microconv: not started: the rules have no valid trigger");
+        describe_errors(&mut msg, &errors);
+        page::log_error(&msg);
+        return;
+    }
+    if !errors.is_empty() {
+        let mut msg = String::from("microconv: some triggers were left out of the rules");
+        describe_errors(&mut msg, &errors);
+        page::log_warn(&msg);
+    }
+    let Some(endpoint) = endpoint.or_else(|| engine.rules().endpoint.clone()) else {
+        page::log_error(
+            "microconv: not started: no endpoint (set data-endpoint or \"endpoint\" in the rules)",
+        );
+        return;
+    };
+    engine.set_page(page::read());
+    let saved_state = page::session_get(page::STATE_KEY).unwrap_or_default();
+    if !saved_state.is_empty() {
+        engine.restore_session_state(&saved_state);
+    }
+    let session = page::session_id();
+    let sink = host.sink();
+    ATTACHED.with(|a| {
+        *a.borrow_mut() = Some(Attached {
+            host,
+            listeners: Vec::new(),
+            callbacks: Vec::new(),
+        })
+    });
+    let wants = |on: &str| engine.listens_to(on);
+    let (w_scroll, w_video) = (wants("scroll"), wants("video"));
+    let w_click = wants("click") || wants("link_click");
+    let w_custom = wants("custom");
+    TAG.with(|t| {
+        *t.borrow_mut() = Some(Tag {
+            engine,
+            out: Vec::new(),
+            transport: transport::Transport::new(endpoint, sink),
+            session,
+            saved_state,
+            media: media::Keys::new(),
+        })
+    });
+    transport::attach();
+    if w_scroll {
+        scroll::attach();
+    }
+    if w_video {
+        media::attach();
+    }
+    if w_click {
+        clicks::attach();
+    }
+    if w_custom {
+        datalayer::attach();
+    }
+}
+
+/// Sends whatever is queued now (the page API and tests; the tag itself
+/// flushes after its batch window and when the page is hidden).
+#[wasm_bindgen]
+pub fn flush() {
+    with_tag(|t| t.transport.flush());
+}
+
+/// Detaches every listener and forgets the tag's state (tests; a page that
+/// withdraws consent). Queued events are sent first.
+#[wasm_bindgen]
+pub fn stop() {
+    flush();
+    TAG.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            if let Some(tag) = t.take() {
+                tag.transport.cancel();
+            }
+        }
+    });
+    ATTACHED.with(|a| {
+        if let Some(a) = a.borrow_mut().take() {
+            for (target, ty, f, capture) in &a.listeners {
+                let _ = target.remove_event_listener_with_callback_and_bool(ty, f, *capture);
+            }
+            scroll::detach();
+            // Dropping `a.callbacks` invalidates the closures. A wrapped
+            // `dataLayer.push` stays on the page's array and keeps its
+            // original behaviour; its guard swallows the dropped closure.
+        }
+    });
+}
+
+/// The loader's helpers, for the module that needs `hook`. A clone, so the
+/// caller holds no borrow while the page runs code.
+pub(crate) fn host() -> Option<Host> {
+    ATTACHED.with(|a| a.borrow().as_ref().map(|a| a.host.clone()))
+}
+
+/// Appends one line per defect: `trigger "id": path: message`.
+fn describe_errors(msg: &mut String, errors: &[RuleError]) {
+    for e in errors {
+        msg.push_str("\n  ");
+        match &e.trigger {
+            Some(TriggerRef::Id(id)) => {
+                msg.push_str("trigger \"");
+                msg.push_str(id);
+                msg.push_str("\": ");
+            }
+            Some(TriggerRef::Index(i)) => {
+                msg.push_str("trigger #");
+                push_u32(msg, *i as u32);
+                msg.push_str(": ");
+            }
+            None => {}
+        }
+        if !e.path.is_empty() {
+            msg.push_str(&e.path);
+            msg.push_str(": ");
+        }
+        msg.push_str(&e.message);
+    }
+}
+
+/// Decimal digits without `format!` (its machinery costs kilobytes in wasm).
+pub(crate) fn push_u32(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+}

@@ -55,6 +55,7 @@ pub fn trigger(id: &str, conversion: &str, kind: TriggerKind) -> Trigger {
         unless: vec![],
         limit: Limit::OncePerEvent,
         is_macro: false,
+        path: "triggers[0]".into(),
         pos: Pos { line: 1, column: 1 },
     }
 }

@@ -1,0 +1,47 @@
+/* microconv loader (template: scripts/build-tag.sh inlines host.js and the
+ * wasm-bindgen glue, names the .wasm, and minifies into dist/microconv.js).
+ *
+ * Install: <script async src="/microconv/microconv.js" data-rules="/rules.json" data-endpoint="/collect"></script>
+ *   data-rules           URL of the rules JSON (or inline <script type="application/json" id="microconv-rules">)
+ *   data-endpoint        collector URL; overrides the rules' "endpoint"
+ *   data-wasm-integrity  optional SRI hash of the .wasm ("sha384-..."; ./build.sh prints it)
+ *   data-debug           logs the start-up time
+ * Custom events: dataLayer.push({event: "signup", ...}) or microconv.push({event: "signup", ...}).
+ *
+ * A classic async script: it never blocks parsing. Any failure logs one
+ * console message and leaves the page as it would be without the tag.
+ */
+(function () {
+  "use strict";
+  var d = document, s = d.currentScript, c = console, p = performance, t0 = p.now();
+  function fail(why) { c.error("microconv: not started: " + why) }
+  /*@HOST@*/
+  if (!s) return fail("load microconv.js with a classic <script src>");
+  if (typeof WebAssembly != "object" || !window.fetch) return fail("this browser has no WebAssembly");
+  /*@GLUE@*/
+  var a = function (n) { return s.getAttribute("data-" + n) },
+    rules = a("rules"), inline = d.getElementById("microconv-rules"), sri = a("wasm-integrity"),
+    h = host(c);
+  function ok(r) { if (!r.ok) throw Error(r.url + " answered HTTP " + r.status); return r }
+  Promise.all([
+    rules ? fetch(rules).then(ok).then(function (r) { return r.text() })
+      : inline ? inline.textContent
+      : Promise.reject(Error('no data-rules and no <script id="microconv-rules">')),
+    // Streaming compilation: the glue hands this Response to instantiateStreaming.
+    wasm_bindgen({
+      module_or_path: fetch(new URL("@WASM@", s.src), sri ? { integrity: sri } : {}).then(ok, function (e) {
+        throw Error("could not fetch the .wasm (" + e.message + (sri ? "; check data-wasm-integrity" : "") + ")")
+      })
+    })
+  ]).then(function (v) {
+    var t1 = p.now();
+    wasm_bindgen.start(v[0], a("endpoint"), h);
+    if (s.hasAttribute("data-debug")) {
+      var t2 = p.now();
+      c.debug("microconv: listeners attached " + (t2 - t0).toFixed(1) + " ms after script start; start() took " + (t2 - t1).toFixed(1) + " ms");
+    }
+  }).catch(function (e) {
+    h.stop();
+    fail((e && e.message || e) + (e instanceof WebAssembly.CompileError ? " (a Content-Security-Policy must allow 'wasm-unsafe-eval')" : ""));
+  });
+})();

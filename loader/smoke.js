@@ -1,0 +1,147 @@
+// Loader smoke test and start-up measurement, on the built dist/ in headless
+// Chromium (playwright-core from e2e/node_modules; no Playwright browsers).
+//   node loader/smoke.js        (after ./build.sh; scripts/test-browser.sh runs it)
+// Serves dist/ at /t/ and small pages on 127.0.0.1, then checks the install
+// contract: beacons arrive as text/plain, failures log exactly one console
+// message and leave the page alone, and the start-up time and long tasks.
+"use strict";
+const http = require("http");
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require(path.resolve(__dirname, "../e2e/node_modules/playwright-core"));
+
+const root = path.resolve(__dirname, "..");
+const dist = path.join(root, "dist");
+const wasmName = fs.readdirSync(dist).find((f) => f.endsWith(".wasm"));
+const rules = JSON.stringify({
+  version: 1, endpoint: "/collect",
+  triggers: [
+    { id: "cta", conversion: "cta_click", on: "click", selector: ".cta" },
+    { id: "signup", conversion: "signup", on: "custom", event: "signup" },
+    { id: "deep", conversion: "read", on: "scroll", thresholds: [100] },
+  ],
+});
+const badTrigger = JSON.stringify({
+  version: 1, endpoint: "/collect",
+  triggers: [
+    { id: "cta", conversion: "cta_click", on: "click", selector: ".cta" },
+    { id: "oops", conversion: "x", on: "clik" },
+  ],
+});
+
+function page(script, { csp, inline } = {}) {
+  return `<!doctype html><html><head><meta charset="utf-8">${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ""}
+<script>window.dataLayer = [{event: "signup", plan: "early"}]; window.__errors = [];
+addEventListener("error", e => __errors.push(String(e.message)));
+addEventListener("unhandledrejection", e => __errors.push("rejection " + e.reason));</script>
+${inline ? `<script type="application/json" id="microconv-rules">${inline}</script>` : ""}
+${script}
+</head><body><button class="cta" id="cta">Go</button><p style="height:200px">short</p></body></html>`;
+}
+
+const tag = (attrs) => `<script async src="/t/microconv.js" ${attrs}></script>`;
+const pages = {
+  "/ok.html": page(tag('data-rules="/rules.json" data-debug')),
+  "/inline.html": page(tag("data-endpoint=/collect-inline"), { inline: rules }),
+  "/sri-bad.html": page(tag('data-rules="/rules.json" data-wasm-integrity="sha384-AAAA"')),
+  "/no-rules.html": page(tag('data-rules="/missing.json"')),
+  "/bad-trigger.html": page(tag('data-rules="/bad.json"')),
+  "/csp.html": page(tag('data-rules="/rules.json"'), { csp: "script-src 'self' 'unsafe-inline'" }),
+  "/csp-ok.html": page(tag('data-rules="/rules.json"'), { csp: "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'" }),
+  "/no-wasm.html": page(`<script>delete window.WebAssembly</script>` + tag('data-rules="/rules.json"')),
+};
+
+const beacons = [];
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (req.method === "POST") {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => { beacons.push({ path: url.pathname, type: req.headers["content-type"], body }); res.end(); });
+    return;
+  }
+  if (pages[url.pathname]) { res.setHeader("content-type", "text/html"); return res.end(pages[url.pathname]); }
+  if (url.pathname === "/rules.json") return res.end(rules);
+  if (url.pathname === "/bad.json") return res.end(badTrigger);
+  if (url.pathname.startsWith("/t/")) {
+    const f = path.join(dist, path.basename(url.pathname));
+    if (fs.existsSync(f)) {
+      res.setHeader("content-type", f.endsWith(".wasm") ? "application/wasm" : "text/javascript");
+      return res.end(fs.readFileSync(f));
+    }
+  }
+  res.statusCode = 404; res.end("not found");
+});
+
+let failed = 0;
+function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failed++; }
+
+(async () => {
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  async function visit(p, act) {
+    const pg = await browser.newPage();
+    const logs = [];
+    pg.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
+    await pg.addInitScript(() => {
+      window.__long = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration)))
+        .observe({ type: "longtask", buffered: true });
+    });
+    await pg.goto(base + p);
+    await pg.waitForTimeout(600);
+    if (act) await act(pg);
+    const errors = await pg.evaluate(() => window.__errors);
+    const long = await pg.evaluate(() => window.__long);
+    await pg.close();
+    return { logs, errors, long };
+  }
+  const mine = (logs) => logs.filter((l) => l.includes("microconv:"));
+
+  console.log(`loader smoke test (${wasmName})`);
+  let r = await visit("/ok.html", async (pg) => {
+    await pg.click("#cta");
+    await pg.evaluate(() => dataLayer.push({ event: "signup", plan: "pro" }));
+    await pg.waitForTimeout(1500);
+  });
+  const startup = mine(r.logs).find((l) => l.includes("listeners attached"));
+  check(!!startup, `start-up logged: ${startup}`);
+  const events = beacons.flatMap((b) => JSON.parse(b.body).events.map((e) => e.conversion));
+  check(beacons.every((b) => b.type === "text/plain;charset=UTF-8"), "beacons are text/plain;charset=UTF-8");
+  check(JSON.stringify(events.sort()) === JSON.stringify(["cta_click", "read", "signup", "signup"]),
+    `conversions: ${events} (early push replayed, later push, click, short page scroll)`);
+  check(r.errors.length === 0, "no page errors");
+  check(r.long.length === 0, `no long task (${r.long.map((d) => d.toFixed(0) + " ms")})`);
+
+  beacons.length = 0;
+  r = await visit("/inline.html", (pg) => pg.click("#cta"));
+  check(beacons.some((b) => b.path === "/collect-inline"), "inline rules + data-endpoint override");
+
+  for (const [p, want] of [
+    ["/sri-bad.html", "data-wasm-integrity"], ["/no-rules.html", "404"], ["/csp.html", "wasm-unsafe-eval"],
+    ["/no-wasm.html", "no WebAssembly"],
+  ]) {
+    beacons.length = 0;
+    r = await visit(p, (pg) => pg.click("#cta"));
+    const m = mine(r.logs);
+    check(m.length === 1 && m[0].includes(want), `${p}: one message mentioning "${want}": ${JSON.stringify(m)}`);
+    check(r.errors.length === 0 && beacons.length === 0, `${p}: page unaffected, nothing sent`);
+  }
+  r = await visit("/csp-ok.html", (pg) => pg.click("#cta"));
+  check(mine(r.logs).length === 0 && beacons.length > 0, "CSP with 'wasm-unsafe-eval' works");
+
+  beacons.length = 0;
+  r = await visit("/bad-trigger.html", (pg) => pg.click("#cta"));
+  const m = mine(r.logs);
+  check(m.length === 1 && m[0].includes('trigger "oops"'), `bad trigger named once: ${JSON.stringify(m)}`);
+  check(beacons.length === 1, "the valid trigger still runs");
+
+  await browser.close();
+  server.close();
+  if (failed) { console.log(`${failed} check(s) failed`); process.exit(1); }
+})().catch((e) => { console.error(e); process.exit(1); });

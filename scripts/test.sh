@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every test, in order; any failure fails the run. Works on a fresh machine:
+# scripts/setup.sh installs what is missing and skips what is there.
+#   1. setup            Rust target, wasm-bindgen-cli, binaryen/terser, brotli, Chromium + chromedriver
+#   2. native tests     cargo test --workspace (tag core, CLI, collector)
+#   3. browser tests    tests/web_*.rs in headless Chromium (scripts/test-browser.sh)
+#   4. tag build        dist/ + size table
+#   5. end-to-end       scripts/test-e2e.sh (Playwright against the real collector), when present
+#   6. loader smoke     loader/smoke.js (failure modes, start-up, long tasks); brotli budget
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+section() { printf '\n\033[1m==== %s ====\033[0m\n' "$*"; }
+started=$(date +%s)
+
+section "1/6 setup"
+bash scripts/setup.sh
+
+section "2/6 native tests (cargo test --workspace)"
+cargo test --workspace
+
+section "3/6 browser tests (headless Chromium)"
+bash scripts/test-browser.sh
+
+section "4/6 tag build (dist/)"
+bash scripts/build-tag.sh
+
+if [ -f scripts/test-e2e.sh ]; then
+  section "5/6 end-to-end (scripts/test-e2e.sh)"
+  E2E_SKIP_TAG_BUILD=1 bash scripts/test-e2e.sh
+else
+  section "5/6 end-to-end: scripts/test-e2e.sh not present, skipped"
+fi
+
+section "6/6 loader smoke test and size budget"
+if [ -d e2e/node_modules/playwright-core ]; then
+  node loader/smoke.js
+else
+  echo "  loader smoke test skipped: e2e/node_modules missing (scripts/test-e2e.sh installs it)"
+fi
+# Checked last so every other result is visible, but it still fails the run.
+total=$(cat target/tag/total-brotli.txt)
+budget="${BUDGET_BROTLI:-30720}"
+if [ "$total" -gt "$budget" ]; then
+  echo "FAIL: the tag is $total bytes brotli, over the budget of $budget (see ./build.sh for the table)" >&2
+  exit 1
+fi
+echo "  size budget ok: $total <= $budget bytes brotli"
+
+section "all tests passed in $(( $(date +%s) - started )) s"

@@ -1,0 +1,40 @@
+//! Clicks and middle clicks (`auxclick`, button 1). Keyboard activation of
+//! links and buttons arrives as a click too. The real target comes from
+//! `composedPath()[0]`, so clicks inside open shadow roots resolve to the
+//! inner element rather than the host.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, MouseEvent};
+
+use super::{listen, with_tag};
+
+/// Attaches capturing listeners for `click` and `auxclick` on `document`
+/// (capture: a page handler calling `stopPropagation` doesn't hide the click).
+pub(crate) fn attach() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    listen(&doc, "click", true, |e| on_click(e, 0));
+    listen(&doc, "auxclick", true, |e| on_click(e, 1));
+}
+
+fn on_click(e: JsValue, want: i16) {
+    let e: MouseEvent = e.unchecked_into();
+    if e.button() != want {
+        return;
+    }
+    let target = e
+        .composed_path()
+        .get(0)
+        .dyn_into::<Element>()
+        .ok()
+        .or_else(|| e.target().and_then(|t| t.dyn_into::<Element>().ok()));
+    let Some(target) = target else {
+        return;
+    };
+    with_tag(|t| {
+        t.engine.on_click(&target, want, &mut t.out);
+        // A click may navigate away (a link, a form's submit button): send now.
+        t.deliver(true);
+    });
+}

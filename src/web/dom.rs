@@ -1,0 +1,192 @@
+//! The engine's [`Backend`] in the browser: `RegExp`, `Element.matches` /
+//! `closest` (crossing shadow roots), link resolution and element facts.
+
+use js_sys::JsString;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ShadowRoot};
+
+use crate::backend::{Backend, ElementFacts};
+use crate::engine::TEXT_CAP;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A compiled `RegExp`.
+    #[wasm_bindgen(js_name = RegExp)]
+    pub type Regex;
+    /// `new RegExp(pattern, flags)`, with a SyntaxError as `Err` instead of a throw.
+    #[wasm_bindgen(catch, constructor, js_class = "RegExp")]
+    fn new(pattern: &str, flags: &str) -> Result<Regex, JsValue>;
+    /// `RegExp.prototype.test`.
+    #[wasm_bindgen(method)]
+    fn test(this: &Regex, text: &str) -> bool;
+
+    /// Anything with a `message` (an Error) or a `textContent` (a Node).
+    type Props;
+    /// `error.message`, to quote the browser's reason.
+    #[wasm_bindgen(method, getter)]
+    fn message(this: &Props) -> Option<String>;
+    /// `node.textContent`, kept as a JS string so only a slice crosses into wasm.
+    #[wasm_bindgen(method, getter, js_name = textContent)]
+    fn text_content(this: &Props) -> Option<JsString>;
+}
+
+/// Links the engine sees: HTML `<a>`/`<area>` and SVG `<a>` (`href` in any namespace).
+const LINK_SELECTOR: &str = "a[href],area[href],a[*|href]";
+/// Characters of `textContent` read before collapsing whitespace: enough for
+/// [`TEXT_CAP`] visible characters in indented markup, bounded for huge elements.
+const TEXT_READ: u32 = 1000;
+
+/// The browser backend. Stateless: everything lives in the DOM.
+#[derive(Default)]
+pub struct Dom;
+
+impl Dom {
+    /// A backend for the current document.
+    pub fn new() -> Self {
+        Dom
+    }
+}
+
+fn reason(e: &JsValue) -> String {
+    e.unchecked_ref::<Props>()
+        .message()
+        .unwrap_or_else(|| String::from("invalid"))
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window().and_then(|w| w.document())
+}
+
+/// The host of the shadow root `el` lives in, if any: the next place to look upward.
+fn shadow_host(el: &Element) -> Option<Element> {
+    el.get_root_node()
+        .dyn_into::<ShadowRoot>()
+        .ok()
+        .map(|r| r.host())
+}
+
+/// `el.closest(selector)`, continuing from shadow hosts outward.
+fn closest_composed(el: &Element, selector: &str) -> Option<Element> {
+    let mut el = el.clone();
+    loop {
+        if let Ok(Some(found)) = el.closest(selector) {
+            return Some(found);
+        }
+        el = shadow_host(&el)?;
+    }
+}
+
+/// The link's absolute URL: `href` (or SVG's `xlink:href`) against the document base.
+fn link_url(link: &Element) -> Option<String> {
+    let raw = link
+        .get_attribute("href")
+        .or_else(|| link.get_attribute_ns(Some("http://www.w3.org/1999/xlink"), "href"))?;
+    let base = link.base_uri().ok().flatten().unwrap_or_default();
+    let url = web_sys::Url::new_with_base(raw.trim(), &base).ok()?.href();
+    if url.starts_with("javascript:") {
+        return None;
+    }
+    Some(url)
+}
+
+/// Trims, collapses whitespace runs to one space, caps at [`TEXT_CAP`] chars.
+pub(crate) fn collapse_text(raw: &str) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    for word in raw.split_whitespace() {
+        if count >= TEXT_CAP {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count >= TEXT_CAP {
+                break;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    // A separator pushed right at the cap would leave trailing space.
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+impl Backend for Dom {
+    type Regex = Regex;
+    type Selector = String;
+    type Element = Element;
+
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Regex, String> {
+        Regex::new(pattern, if ignore_case { "i" } else { "" }).map_err(|e| reason(&e))
+    }
+
+    fn regex_test(&self, re: &Regex, text: &str) -> bool {
+        re.test(text)
+    }
+
+    fn compile_selector(&self, selector: &str) -> Result<String, String> {
+        // `matches` throws a SyntaxError for an invalid selector list.
+        let el = document()
+            .and_then(|d| d.document_element())
+            .ok_or_else(|| String::from("no document"))?;
+        el.matches(selector).map_err(|e| reason(&e))?;
+        Ok(selector.to_string())
+    }
+
+    fn matches(&self, el: &Element, selector: &String) -> bool {
+        el.matches(selector).unwrap_or(false)
+    }
+
+    fn closest(&self, el: &Element, selector: &String) -> Option<Element> {
+        closest_composed(el, selector)
+    }
+
+    fn closest_link(&self, el: &Element) -> Option<(Element, String)> {
+        let link = closest_composed(el, LINK_SELECTOR)?;
+        let url = link_url(&link)?;
+        Some((link, url))
+    }
+
+    fn has_download_attr(&self, link: &Element) -> bool {
+        link.has_attribute("download")
+    }
+
+    fn describe(&self, el: &Element) -> ElementFacts {
+        // textContent, not innerText: innerText forces style and layout. The
+        // cost is that text hidden by CSS counts; script/style inside a
+        // clickable element is rare.
+        let text = el
+            .unchecked_ref::<Props>()
+            .text_content()
+            .map(|t| collapse_text(&String::from(t.slice(0, TEXT_READ))))
+            .unwrap_or_default();
+        let url = match el.get_attribute("href") {
+            Some(_) => link_url(el),
+            None => None,
+        }
+        .or_else(|| self.closest_link(el).map(|(_, u)| u))
+        .unwrap_or_default();
+        let names = el.get_attribute_names();
+        let mut attrs = Vec::with_capacity(names.length() as usize);
+        for name in names.iter() {
+            if let Some(name) = name.as_string() {
+                let value = el.get_attribute(&name).unwrap_or_default();
+                attrs.push((name, value));
+            }
+        }
+        ElementFacts {
+            tag: el.local_name(),
+            id: el.id(),
+            classes: el.get_attribute("class").unwrap_or_default(),
+            text,
+            url,
+            target: el.get_attribute("target").unwrap_or_default(),
+            attrs,
+        }
+    }
+}

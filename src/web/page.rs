@@ -1,0 +1,72 @@
+//! The page the visitor is on, per-tab session storage, and console messages.
+
+use crate::engine::Page;
+
+/// sessionStorage key of the random per-tab session id.
+pub(crate) const SESSION_KEY: &str = "microconv.session";
+/// sessionStorage key of the engine's `once_per_session` state.
+pub(crate) const STATE_KEY: &str = "microconv.state";
+
+/// Reads `location` and `document` into the engine's [`Page`].
+pub(crate) fn read() -> Page {
+    let mut page = Page::default();
+    let Some(w) = web_sys::window() else {
+        return page;
+    };
+    let loc = w.location();
+    let mut url = loc.href().unwrap_or_default();
+    if let Some(hash) = url.find('#') {
+        url.truncate(hash);
+    }
+    page.url = url;
+    page.host = loc.hostname().unwrap_or_default();
+    page.path = loc.pathname().unwrap_or_default();
+    let search = loc.search().unwrap_or_default();
+    page.query = search.strip_prefix('?').unwrap_or(&search).to_string();
+    if let Some(d) = w.document() {
+        page.title = d.title();
+        page.referrer = d.referrer();
+    }
+    page
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Throws when storage is disabled (privacy settings, sandboxed frames).
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// A sessionStorage value; `None` when absent or storage is unavailable.
+pub(crate) fn session_get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+/// Stores a sessionStorage value; silently skipped when storage is unavailable.
+pub(crate) fn session_set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// This tab's session id: 16 lowercase hex chars, kept in sessionStorage so
+/// it survives page loads in the tab (no cookie).
+pub(crate) fn session_id() -> String {
+    if let Some(id) = session_get(SESSION_KEY) {
+        if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return id;
+        }
+    }
+    let mut id = String::with_capacity(16);
+    super::ids::random_hex(&mut id, 8);
+    session_set(SESSION_KEY, &id);
+    id
+}
+
+/// `console.error(msg)`.
+pub(crate) fn log_error(msg: &str) {
+    web_sys::console::error_1(&msg.into());
+}
+
+/// `console.warn(msg)`.
+pub(crate) fn log_warn(msg: &str) {
+    web_sys::console::warn_1(&msg.into());
+}

@@ -1,0 +1,80 @@
+//! Scroll depth: the scroll handler only schedules; one animation frame reads
+//! the layout. A ResizeObserver on the root and body re-reads when the page
+//! grows (infinite scroll, lazy images), and one reading at start lets a short
+//! page fire its thresholds without any scroll.
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::Function;
+use web_sys::ResizeObserver;
+
+use super::{callback, listen, with_tag};
+use crate::engine::ScrollReading;
+
+thread_local! {
+    static FRAME: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static PENDING: Cell<bool> = const { Cell::new(false) };
+    static OBSERVER: RefCell<Option<ResizeObserver>> = const { RefCell::new(None) };
+}
+
+/// Attaches the scroll listener and the resize observer, and schedules the first reading.
+pub(crate) fn attach() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    FRAME.with(|f| *f.borrow_mut() = Some(callback(|_| read())));
+    listen(&doc, "scroll", false, |_| schedule());
+    if let Ok(obs) = ResizeObserver::new(&callback(|_| schedule())) {
+        if let Some(root) = doc.document_element() {
+            obs.observe(&root);
+        }
+        if let Some(body) = doc.body() {
+            obs.observe(&body);
+        }
+        OBSERVER.with(|o| *o.borrow_mut() = Some(obs));
+    }
+    schedule();
+}
+
+/// Forgets the frame callback and disconnects the observer.
+pub(crate) fn detach() {
+    OBSERVER.with(|o| {
+        if let Some(obs) = o.borrow_mut().take() {
+            obs.disconnect();
+        }
+    });
+    FRAME.with(|f| *f.borrow_mut() = None);
+    PENDING.with(|p| p.set(false));
+}
+
+/// Asks for one reading at the next frame, however many events come before it.
+fn schedule() {
+    if PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    FRAME.with(|f| {
+        if let (Some(f), Some(w)) = (f.borrow().as_ref(), web_sys::window()) {
+            let _ = w.request_animation_frame(f);
+        }
+    });
+}
+
+/// The layout read, once per frame at most.
+fn read() {
+    PENDING.with(|p| p.set(false));
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.scrolling_element())
+    else {
+        return;
+    };
+    let reading = ScrollReading {
+        top: el.scroll_top() as f64,
+        viewport: el.client_height() as f64,
+        height: el.scroll_height() as f64,
+    };
+    with_tag(|t| {
+        t.engine.on_scroll(reading, &mut t.out);
+        t.deliver(false);
+    });
+}

@@ -1,0 +1,191 @@
+//! Custom events (`dataLayer.push`, `microconv.push`), rules with defects, the
+//! guard that keeps a failing tag from throwing into the page, and the batch window.
+#![cfg(target_arch = "wasm32")]
+
+mod web_common;
+
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SIGNUP: &str = r#"{"id":"signup-pro","conversion":"signup","on":"custom","event":"signup",
+  "conditions":[{"variable":"dl.plan","operator":"equals","value":"pro"}]}"#;
+
+fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+/// Sets `window[name]`.
+fn set_global(name: &str, v: &JsValue) {
+    Reflect::set(&window(), &name.into(), v).unwrap();
+}
+
+/// Fresh `dataLayer` and `microconv` queues (tests share one page).
+fn queues(data_layer: &Array, microconv: &Array) {
+    set_global("dataLayer", data_layer);
+    set_global("microconv", microconv);
+}
+
+fn push(queue: &str, item: &str) -> JsValue {
+    let q = Reflect::get(&window(), &queue.into()).unwrap();
+    let f: Function = Reflect::get(&q, &"push".into()).unwrap().unchecked_into();
+    f.call1(&q, &obj(item)).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn events_pushed_before_load_are_replayed() {
+    let early = Array::of3(
+        &obj(r#"{"event":"signup","plan":"pro","user":{"tier":"gold"}}"#),
+        &obj(r#"{"event":"signup","plan":"free"}"#),
+        &obj(r#"{"event":"other"}"#),
+    );
+    queues(&early, &Array::new());
+    let tag = Tag::start(&rules(SIGNUP));
+    let events = tag.events();
+    assert_eq!(events.len(), 1, "only the qualifying early push");
+    assert_eq!(events[0].var_str("event"), "signup");
+    assert_eq!(events[0].var_str("dl.plan"), "pro");
+    assert_eq!(
+        events[0].var_str("dl.user.tier"),
+        "gold",
+        "nested keys flattened"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn later_pushes_are_seen_and_push_keeps_its_behaviour() {
+    queues(&Array::new(), &Array::new());
+    let tag = Tag::start(&rules(SIGNUP));
+    let len = push("dataLayer", r#"{"event":"signup","plan":"pro"}"#);
+    assert_eq!(len.as_f64(), Some(1.0), "push still returns the new length");
+    let dl: Array = Reflect::get(&window(), &"dataLayer".into())
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        dl.length(),
+        1,
+        "the item is still in the array (GTM reads it)"
+    );
+    assert!(tag.bodies().is_empty(), "batched, not sent yet");
+    sleep(1300).await;
+    assert_eq!(tag.bodies().len(), 1, "sent after the batch window");
+    assert_eq!(tag.conversions(), ["signup"]);
+}
+
+#[wasm_bindgen_test]
+async fn microconv_push_works_like_data_layer() {
+    queues(
+        &Array::new(),
+        &Array::of1(&obj(r#"{"event":"signup","plan":"pro"}"#)),
+    );
+    let tag = Tag::start(&rules(SIGNUP));
+    push("microconv", r#"{"event":"signup","plan":"pro"}"#);
+    assert_eq!(tag.conversions(), ["signup", "signup"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_non_qualifying_event_sends_nothing() {
+    queues(&Array::new(), &Array::new());
+    let tag = Tag::start(&rules(SIGNUP));
+    push("dataLayer", r#"{"event":"signup","plan":"free"}"#);
+    push("dataLayer", r#"{"event":"nope","plan":"pro"}"#);
+    push("dataLayer", r#"{"not_an_event":true}"#);
+    sleep(1300).await;
+    assert!(tag.bodies().is_empty());
+    assert!(tag.events().is_empty());
+}
+
+/// Replaces `console[level]` by a recorder; returns the recorded messages.
+fn record_console(level: &str) -> (Array, JsValue) {
+    let console = Reflect::get(&window(), &"console".into()).unwrap();
+    let original = Reflect::get(&console, &level.into()).unwrap();
+    let seen = Array::new();
+    let f = Function::new_with_args("m", "this.push(String(m))").bind0(&seen);
+    Reflect::set(&console, &level.into(), &f).unwrap();
+    (seen, original)
+}
+
+fn restore_console(level: &str, original: &JsValue) {
+    let console = Reflect::get(&window(), &"console".into()).unwrap();
+    Reflect::set(&console, &level.into(), original).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn bad_triggers_are_named_and_the_valid_ones_run() {
+    queues(&Array::new(), &Array::new());
+    let bad = r#"{"id":"broken","conversion":"x","on":"custom","event":"signup",
+      "conditions":[{"variable":"dl.plan","operator":"start_with","value":"p"}]}"#;
+    let (warnings, original) = record_console("warn");
+    let tag = Tag::start(&rules(&format!("{SIGNUP},{bad}")));
+    restore_console("warn", &original);
+    assert_eq!(warnings.length(), 1, "one console message");
+    let msg = warnings.get(0).as_string().unwrap();
+    assert!(
+        msg.contains(r#"trigger "broken": triggers[1].conditions[0].operator"#),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("starts_with"),
+        "the engine's suggestion is shown: {msg}"
+    );
+    push("dataLayer", r#"{"event":"signup","plan":"pro"}"#);
+    assert_eq!(tag.conversions(), ["signup"], "the valid trigger runs");
+}
+
+#[wasm_bindgen_test]
+async fn rules_without_a_valid_trigger_leave_the_page_alone() {
+    let before = Array::new();
+    queues(&before, &Array::new());
+    let (errors, original) = record_console("error");
+    let tag = Tag::start("{ this is not json");
+    restore_console("error", &original);
+    assert_eq!(errors.length(), 1, "one console message");
+    let msg = errors.get(0).as_string().unwrap();
+    assert!(msg.starts_with("microconv: not started"), "{msg}");
+    let dl = Reflect::get(&window(), &"dataLayer".into()).unwrap();
+    let push = Reflect::get(&dl, &"push".into()).unwrap();
+    let array_push = Reflect::get(&Array::new(), &"push".into()).unwrap();
+    assert!(push == array_push, "dataLayer.push untouched");
+    drop(tag);
+}
+
+#[wasm_bindgen_test]
+fn guard_stops_after_a_throw_without_rethrowing() {
+    let host = host();
+    let guard: Function = Reflect::get(&host, &"guard".into())
+        .unwrap()
+        .unchecked_into();
+    let calls = Array::new();
+    let f = Function::new_with_args("x", "this.push(x); throw new Error('boom')").bind0(&calls);
+    let g: Function = guard.call1(&JsValue::NULL, &f).unwrap().unchecked_into();
+    let (errors, original) = record_console("error");
+    let first = g.call1(&JsValue::NULL, &1.into());
+    let second = g.call1(&JsValue::NULL, &2.into());
+    restore_console("error", &original);
+    assert!(
+        first.is_ok() && second.is_ok(),
+        "nothing reaches the caller"
+    );
+    assert_eq!(
+        calls.length(),
+        1,
+        "after a throw every guarded call is a no-op"
+    );
+    assert_eq!(errors.length(), 1, "logged once");
+}
+
+#[wasm_bindgen_test]
+fn hook_leaves_non_array_queues_alone() {
+    let host = host();
+    let hook: Function = Reflect::get(&host, &"hook".into())
+        .unwrap()
+        .unchecked_into();
+    let odd = Object::new();
+    set_global("oddQueue", &odd);
+    let f = Function::new_with_args("x", "");
+    hook.call2(&JsValue::NULL, &"oddQueue".into(), &f).unwrap();
+    assert!(Reflect::get(&odd, &"push".into()).unwrap().is_undefined());
+}

@@ -1,0 +1,148 @@
+//! HTML5 media in a real browser: a real `<audio>` element playing the
+//! committed fixture `tests/fixtures/tone.wav` (2 s) from a blob: URL.
+#![cfg(target_arch = "wasm32")]
+
+mod web_common;
+
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_common::*;
+use web_sys::{Blob, BlobPropertyBag, HtmlAudioElement, HtmlMediaElement, Url};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const TONE: &[u8] = include_bytes!("fixtures/tone.wav");
+
+fn tone_url() -> String {
+    let bytes = Uint8Array::from(TONE);
+    let parts = Array::of1(&bytes);
+    let opts = BlobPropertyBag::new();
+    opts.set_type("audio/wav");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).unwrap();
+    Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+/// A muted `<audio>` in the fixture (muted media may autoplay headless).
+fn audio(tag: &Tag, id: &str, title: &str) -> HtmlMediaElement {
+    let a = HtmlAudioElement::new().unwrap();
+    a.set_id(id);
+    a.set_attribute("title", title).unwrap();
+    a.set_muted(true);
+    a.set_src(&tone_url());
+    tag.fixture.append_child(&a).unwrap();
+    a.unchecked_into()
+}
+
+async fn play(m: &HtmlMediaElement) {
+    let p: Promise = m.play().unwrap();
+    JsFuture::from(p).await.expect("play() rejected");
+}
+
+async fn until_ended(ms: &[&HtmlMediaElement]) {
+    for _ in 0..100 {
+        if ms.iter().all(|m| m.ended()) {
+            sleep(100).await;
+            return;
+        }
+        sleep(100).await;
+    }
+    panic!("media did not end within 10 s");
+}
+
+/// `status` or `progress:<percent>` for each event of `title`.
+fn milestones(events: &[Event], title: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| e.var_str("video.title") == title)
+        .map(|e| match e.var_str("video.status").as_str() {
+            "progress" => format!("progress:{}", e.var_str("video.percent")),
+            s => s.to_string(),
+        })
+        .collect()
+}
+
+const WATCHED: &str = r#"{"id":"watched","conversion":"watched","on":"video",
+  "statuses":["start","progress","complete"],"progress_percent":[25,50,75]}"#;
+
+#[wasm_bindgen_test]
+async fn playing_media_crosses_percent_thresholds_then_completes() {
+    let tag = Tag::start(&rules(WATCHED));
+    let a = audio(&tag, "a1", "Tone one");
+    play(&a).await;
+    until_ended(&[&a]).await;
+    let events = tag.events();
+    assert_eq!(
+        milestones(&events, "Tone one"),
+        [
+            "start",
+            "progress:25",
+            "progress:50",
+            "progress:75",
+            "complete"
+        ]
+    );
+    // The first play can precede the metadata (no duration yet); the end has it all.
+    let e = events.last().unwrap();
+    assert_eq!(e.var_str("video.provider"), "html5");
+    assert!(
+        e.var_str("video.url").starts_with("blob:"),
+        "{}",
+        e.var_str("video.url")
+    );
+    assert_eq!(e.var_str("video.duration"), "2");
+    assert_eq!(e.var_str("video.percent"), "100");
+}
+
+#[wasm_bindgen_test]
+async fn seeking_past_thresholds_skips_them() {
+    let rules = rules(
+        r#"{"id":"seek","conversion":"seen","on":"video",
+            "statuses":["seek","progress","complete"],"progress_percent":[25,50,75,90]}"#,
+    );
+    let tag = Tag::start(&rules);
+    let a = audio(&tag, "a2", "Seeker");
+    play(&a).await;
+    a.set_current_time(1.6); // 80 %: 25, 50 and 75 are jumped over
+    until_ended(&[&a]).await;
+    let got = milestones(&tag.events(), "Seeker");
+    assert_eq!(got, ["seek", "progress:90", "complete"], "{got:?}");
+}
+
+#[wasm_bindgen_test]
+async fn several_media_keep_their_own_state() {
+    let tag = Tag::start(&rules(WATCHED));
+    let a = audio(&tag, "m1", "First");
+    let b = audio(&tag, "m2", "Second");
+    play(&a).await;
+    play(&b).await;
+    until_ended(&[&a, &b]).await;
+    let events = tag.events();
+    let full = [
+        "start",
+        "progress:25",
+        "progress:50",
+        "progress:75",
+        "complete",
+    ];
+    assert_eq!(milestones(&events, "First"), full);
+    assert_eq!(milestones(&events, "Second"), full);
+}
+
+#[wasm_bindgen_test]
+async fn media_failing_a_url_condition_sends_nothing() {
+    let rules = rules(
+        r#"{"id":"demo","conversion":"demo_started","on":"video","statuses":["start"],
+            "conditions":[{"variable":"video.url","operator":"matches_regex","value":"\\.mp4$"}]}"#,
+    );
+    let tag = Tag::start(&rules);
+    let a = audio(&tag, "a3", "Not a demo");
+    play(&a).await;
+    sleep(200).await;
+    a.pause();
+    assert!(
+        tag.events().is_empty(),
+        "the URL condition does not hold: nothing sent"
+    );
+}
