@@ -1,0 +1,48 @@
+//! Origin allowlist and CORS headers for `/collect`.
+
+use axum::http::header::{self, HeaderMap, HeaderValue};
+
+/// What the allowlist says about a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Allowed; add these CORS headers to the answer.
+    Allow(Vec<(header::HeaderName, HeaderValue)>),
+    /// Refused: this origin is not in the allowlist.
+    Deny(String),
+}
+
+/// Checks the request's `Origin` against `allowed` (empty: any origin).
+/// No `Origin` header (a server, curl) and the collector's own origin are always
+/// allowed: the allowlist is about which sites may post from browsers.
+pub fn check(headers: &HeaderMap, allowed: &[String]) -> Verdict {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Verdict::Allow(any(allowed));
+    };
+    if allowed.is_empty() {
+        return Verdict::Allow(any(allowed));
+    }
+    let text = origin.to_str().unwrap_or("");
+    let own = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| text == format!("http://{host}") || text == format!("https://{host}"));
+    if own || allowed.iter().any(|a| a == text) {
+        Verdict::Allow(vec![
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()),
+            (header::VARY, HeaderValue::from_static("Origin")),
+        ])
+    } else {
+        Verdict::Deny(format!("origin not allowed: {text}"))
+    }
+}
+
+fn any(allowed: &[String]) -> Vec<(header::HeaderName, HeaderValue)> {
+    if allowed.is_empty() {
+        vec![(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        )]
+    } else {
+        Vec::new()
+    }
+}

@@ -1,0 +1,752 @@
+//! The embedded store: SQLite (WAL mode) through rusqlite.
+//!
+//! One writer connection and one reader connection, each behind a mutex: WAL lets
+//! the report read while beacons are written. Callers run these methods on a
+//! blocking thread (they do disk I/O).
+
+use crate::beacon::Event;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    id            TEXT PRIMARY KEY,
+    conversion    TEXT NOT NULL,
+    trigger_id    TEXT NOT NULL,
+    at            INTEGER NOT NULL,
+    received_at   INTEGER NOT NULL,
+    session       TEXT,
+    is_macro      INTEGER NOT NULL DEFAULT 0,
+    page_url      TEXT NOT NULL,
+    page_path     TEXT NOT NULL,
+    page_title    TEXT NOT NULL,
+    page_referrer TEXT NOT NULL,
+    vars          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_conversion ON events (conversion, at);
+CREATE INDEX IF NOT EXISTS events_session ON events (session, conversion);
+";
+
+/// A store error, logged by the caller and answered with a 500.
+pub type StoreError = rusqlite::Error;
+
+/// The SQLite store.
+pub struct Store {
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory database, where a second connection would be a
+    /// different database: reads then use the writer.
+    reader: Option<Mutex<Connection>>,
+    /// Tells the checkpoint thread to end.
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// WAL size (in 4 KB frames) above which the checkpoint thread makes the
+/// writer pause so the log can start over (~16 MB).
+const WAL_RESTART_FRAMES: i64 = 4096;
+
+/// Copies the WAL back into the database every half second, until the store is
+/// dropped. PASSIVE never blocks the writer; but under non-stop writes it never
+/// catches up either, and the WAL would grow without bound, so past
+/// [`WAL_RESTART_FRAMES`] a TRUNCATE checkpoint (a short writer pause: most
+/// frames are already copied) resets it.
+fn checkpoint_loop(c: &Connection, stop: &AtomicBool) {
+    let checkpoint = |mode: &str| -> Result<i64, rusqlite::Error> {
+        c.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(1))
+    };
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let result = checkpoint("PASSIVE").and_then(|frames| {
+            if frames > WAL_RESTART_FRAMES {
+                checkpoint("TRUNCATE")
+            } else {
+                Ok(frames)
+            }
+        });
+        if let Err(e) = result {
+            tracing::warn!("checkpoint failed: {e}");
+        }
+    }
+}
+
+/// Filters of `GET /api/conversions`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct EventQuery {
+    /// Only this conversion.
+    pub conversion: Option<String>,
+    /// Only this trigger id.
+    pub trigger: Option<String>,
+    /// Only this session.
+    pub session: Option<String>,
+    /// Only events on this page path.
+    pub path: Option<String>,
+    /// Only events that happened at or after this epoch ms.
+    pub since: Option<i64>,
+    /// Most events returned (default 100, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// One stored event as the API returns it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredEvent {
+    /// Event id.
+    pub id: String,
+    /// Conversion name.
+    pub conversion: String,
+    /// Trigger id.
+    pub trigger: String,
+    /// When it happened (client clock), epoch ms.
+    pub at: i64,
+    /// When the collector stored it, epoch ms.
+    pub received_at: i64,
+    /// Session id, if any.
+    pub session: Option<String>,
+    /// Macro conversion flag.
+    #[serde(rename = "macro")]
+    pub is_macro: bool,
+    /// `{url, path, title, referrer}`.
+    pub page: Value,
+    /// The event's variables.
+    pub vars: Value,
+}
+
+/// Options of `GET /api/summary`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SummaryQuery {
+    /// Only events at or after this epoch ms.
+    pub since: Option<i64>,
+    /// The macro conversion(s) for the funnel, comma-separated; by default the
+    /// conversions whose events carried `macro: true`.
+    #[serde(rename = "macro")]
+    pub macro_conversion: Option<String>,
+}
+
+/// Count of one conversion.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ConversionCount {
+    /// Conversion name.
+    pub conversion: String,
+    /// Events stored.
+    pub count: u64,
+    /// Distinct sessions that did it.
+    pub sessions: u64,
+    /// Whether any of its events was flagged macro.
+    #[serde(rename = "macro")]
+    pub is_macro: bool,
+}
+
+/// Count of one trigger.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TriggerCount {
+    /// Trigger id.
+    pub trigger: String,
+    /// Its conversion.
+    pub conversion: String,
+    /// Events stored.
+    pub count: u64,
+}
+
+/// Count of one page path.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PageCount {
+    /// Page path.
+    pub path: String,
+    /// Events stored.
+    pub count: u64,
+}
+
+/// One row of the funnel: a micro conversion against the macro conversion(s).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FunnelRow {
+    /// The micro conversion.
+    pub conversion: String,
+    /// Sessions that did it.
+    pub sessions: u64,
+    /// Of those, sessions that also did a macro conversion.
+    pub converted: u64,
+    /// `converted / sessions`, `null` when no session.
+    pub rate: Option<f64>,
+    /// Sessions that did not do it.
+    pub other_sessions: u64,
+    /// Of those, sessions that did a macro conversion.
+    pub other_converted: u64,
+    /// `other_converted / other_sessions`, `null` when no such session.
+    pub other_rate: Option<f64>,
+}
+
+/// `GET /api/summary`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Events stored (within `since`).
+    pub total: u64,
+    /// Distinct sessions seen.
+    pub sessions: u64,
+    /// Per conversion, most frequent first.
+    pub conversions: Vec<ConversionCount>,
+    /// Per trigger, most frequent first.
+    pub triggers: Vec<TriggerCount>,
+    /// Per page path, most frequent first.
+    pub pages: Vec<PageCount>,
+    /// The macro conversions the funnel measures against.
+    #[serde(rename = "macro")]
+    pub macro_conversions: Vec<String>,
+    /// Sessions that did a macro conversion.
+    pub macro_sessions: u64,
+    /// One row per micro conversion.
+    pub funnel: Vec<FunnelRow>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves SQLite consistent (the transaction
+    // rolls back), so a poisoned mutex is still usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usize, StoreError> {
+    let mut st = c.prepare_cached(
+        "INSERT OR IGNORE INTO events (id, conversion, trigger_id, at, received_at, session,
+           is_macro, page_url, page_path, page_title, page_referrer, vars)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut stored = 0;
+    for e in events {
+        let vars = Value::Object(e.vars.clone()).to_string();
+        stored += st.execute(params![
+            e.id,
+            e.conversion,
+            e.trigger,
+            e.at,
+            received,
+            e.session,
+            e.is_macro,
+            e.page.url,
+            e.page.path,
+            e.page.title,
+            e.page.referrer,
+            vars
+        ])?;
+    }
+    Ok(stored)
+}
+
+fn configure(c: &Connection) -> Result<(), StoreError> {
+    c.busy_timeout(std::time::Duration::from_secs(5))?;
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating when missing) the database at `path`; `:memory:` for tests.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let memory = path.as_os_str() == ":memory:";
+        let writer = if memory {
+            Connection::open_in_memory()?
+        } else {
+            Connection::open(path)?
+        };
+        if !memory {
+            let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!("SQLite refused WAL mode (journal_mode={mode})");
+            }
+        }
+        configure(&writer)?;
+        writer.execute_batch(SCHEMA)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader = if memory {
+            None
+        } else {
+            let r = Connection::open(path)?;
+            configure(&r)?;
+            // Checkpoints move to their own thread: on the writer they would
+            // stall every queued beacon behind a file copy and an fsync.
+            writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+            let c = Connection::open(path)?;
+            configure(&c)?;
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("microconv-checkpoint".into())
+                .spawn(move || checkpoint_loop(&c, &stop))
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            Some(Mutex::new(r))
+        };
+        Ok(Store {
+            writer: Mutex::new(writer),
+            reader,
+            stop,
+        })
+    }
+
+    fn read(&self) -> MutexGuard<'_, Connection> {
+        lock(self.reader.as_ref().unwrap_or(&self.writer))
+    }
+
+    /// Stores a request's events in one transaction; an id already stored is
+    /// skipped. Returns how many were new.
+    pub fn insert(&self, events: &[Event]) -> Result<usize, StoreError> {
+        let mut results = self.insert_batch(&[events])?;
+        results.pop().unwrap_or(Ok(0))
+    }
+
+    /// Stores several requests' events in one commit (group commit: the writer
+    /// thread drains what queued up while the previous commit ran). Each request
+    /// is its own savepoint, so it is stored whole or not at all, as if it had
+    /// its own transaction. Returns, per request, how many events were new.
+    pub fn insert_batch(
+        &self,
+        requests: &[&[Event]],
+    ) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
+        let received = now_ms();
+        let mut c = lock(&self.writer);
+        let mut tx = c.transaction()?;
+        let mut results = Vec::with_capacity(requests.len());
+        for events in requests {
+            let sp = tx.savepoint()?;
+            match insert_events(&sp, events, received) {
+                Ok(n) => {
+                    sp.commit()?;
+                    results.push(Ok(n));
+                }
+                // Dropping the savepoint rolls this request back, others stay.
+                Err(e) => results.push(Err(e)),
+            }
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+
+    /// Events, newest first, filtered.
+    pub fn events(&self, q: &EventQuery) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, conversion, trigger_id, at, received_at, session, is_macro,
+                    page_url, page_path, page_title, page_referrer, vars
+             FROM events WHERE 1=1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut filter = |col: &str, v: Option<rusqlite::types::Value>| {
+            if let Some(v) = v {
+                args.push(v);
+                sql.push_str(&format!(" AND {col} ?{}", args.len()));
+            }
+        };
+        filter("conversion =", q.conversion.clone().map(Into::into));
+        filter("trigger_id =", q.trigger.clone().map(Into::into));
+        filter("session =", q.session.clone().map(Into::into));
+        filter("page_path =", q.path.clone().map(Into::into));
+        filter("at >=", q.since.map(Into::into));
+        let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+        sql.push_str(&format!(" ORDER BY rowid DESC LIMIT {limit}"));
+        let c = self.read();
+        let mut st = c.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            let vars: String = r.get(11)?;
+            Ok(StoredEvent {
+                id: r.get(0)?,
+                conversion: r.get(1)?,
+                trigger: r.get(2)?,
+                at: r.get(3)?,
+                received_at: r.get(4)?,
+                session: r.get(5)?,
+                is_macro: r.get(6)?,
+                page: serde_json::json!({
+                    "url": r.get::<_, String>(7)?,
+                    "path": r.get::<_, String>(8)?,
+                    "title": r.get::<_, String>(9)?,
+                    "referrer": r.get::<_, String>(10)?,
+                }),
+                vars: serde_json::from_str(&vars).unwrap_or(Value::Object(Map::new())),
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// Counts and the funnel.
+    pub fn summary(&self, q: &SummaryQuery) -> Result<Summary, StoreError> {
+        let since = q.since.unwrap_or(i64::MIN);
+        let c = self.read();
+        let (total, sessions): (u64, u64) = c.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT session) FROM events WHERE at >= ?1",
+            [since],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let conversions = c
+            .prepare_cached(
+                "SELECT conversion, COUNT(*), COUNT(DISTINCT session), MAX(is_macro) FROM events
+                 WHERE at >= ?1 GROUP BY conversion ORDER BY COUNT(*) DESC, conversion",
+            )?
+            .query_map([since], |r| {
+                Ok(ConversionCount {
+                    conversion: r.get(0)?,
+                    count: r.get(1)?,
+                    sessions: r.get(2)?,
+                    is_macro: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let triggers = c
+            .prepare_cached(
+                "SELECT trigger_id, conversion, COUNT(*) FROM events WHERE at >= ?1
+                 GROUP BY trigger_id, conversion ORDER BY COUNT(*) DESC, trigger_id",
+            )?
+            .query_map([since], |r| {
+                Ok(TriggerCount {
+                    trigger: r.get(0)?,
+                    conversion: r.get(1)?,
+                    count: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let pages = c
+            .prepare_cached(
+                "SELECT page_path, COUNT(*) FROM events WHERE at >= ?1
+                 GROUP BY page_path ORDER BY COUNT(*) DESC, page_path",
+            )?
+            .query_map([since], |r| {
+                Ok(PageCount {
+                    path: r.get(0)?,
+                    count: r.get(1)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let macro_conversions: Vec<String> = match q.macro_conversion.as_deref() {
+            Some(list) if !list.trim().is_empty() => list
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            _ => conversions
+                .iter()
+                .filter(|c| c.is_macro)
+                .map(|c| c.conversion.clone())
+                .collect(),
+        };
+        let macro_json = Value::from(macro_conversions.clone()).to_string();
+        // Sessions that did a macro conversion, then per other conversion: its
+        // sessions and how many of them are among the converted ones.
+        let macro_sessions: u64 = c.query_row(
+            "SELECT COUNT(DISTINCT session) FROM events WHERE at >= ?1 AND session IS NOT NULL
+               AND conversion IN (SELECT value FROM json_each(?2))",
+            params![since, macro_json],
+            |r| r.get(0),
+        )?;
+        let funnel = c
+            .prepare_cached(
+                "WITH converted AS (
+                   SELECT DISTINCT session FROM events WHERE at >= ?1 AND session IS NOT NULL
+                     AND conversion IN (SELECT value FROM json_each(?2)))
+                 SELECT e.conversion, COUNT(DISTINCT e.session),
+                        COUNT(DISTINCT CASE WHEN c.session IS NOT NULL THEN e.session END)
+                 FROM events e LEFT JOIN converted c ON c.session = e.session
+                 WHERE e.at >= ?1 AND e.session IS NOT NULL
+                   AND e.conversion NOT IN (SELECT value FROM json_each(?2))
+                 GROUP BY e.conversion ORDER BY COUNT(DISTINCT e.session) DESC, e.conversion",
+            )?
+            .query_map(params![since, macro_json], |r| {
+                let conversion: String = r.get(0)?;
+                let did: u64 = r.get(1)?;
+                let did_converted: u64 = r.get(2)?;
+                Ok((conversion, did, did_converted))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let sessions_with_id: u64 = c.query_row(
+            "SELECT COUNT(DISTINCT session) FROM events WHERE at >= ?1 AND session IS NOT NULL",
+            [since],
+            |r| r.get(0),
+        )?;
+        let ratio = |a: u64, b: u64| {
+            if b == 0 {
+                None
+            } else {
+                Some(a as f64 / b as f64)
+            }
+        };
+        let funnel = funnel
+            .into_iter()
+            .map(|(conversion, did, conv)| {
+                let other_sessions = sessions_with_id.saturating_sub(did);
+                let other_converted = macro_sessions.saturating_sub(conv);
+                FunnelRow {
+                    conversion,
+                    sessions: did,
+                    converted: conv,
+                    rate: ratio(conv, did),
+                    other_sessions,
+                    other_converted,
+                    other_rate: ratio(other_converted, other_sessions),
+                }
+            })
+            .collect();
+        Ok(Summary {
+            total,
+            sessions,
+            conversions,
+            triggers,
+            pages,
+            macro_conversions,
+            macro_sessions,
+            funnel,
+        })
+    }
+
+    /// Whether an event id is stored (tests, diagnostics).
+    pub fn has(&self, id: &str) -> Result<bool, StoreError> {
+        let c = self.read();
+        Ok(
+            c.query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
+                .optional()?
+                .is_some(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::beacon::PageInfo;
+
+    fn ev(id: &str, conversion: &str, session: &str, is_macro: bool) -> Event {
+        Event {
+            id: id.into(),
+            conversion: conversion.into(),
+            trigger: format!("{conversion}-trigger"),
+            at: 1000,
+            session: Some(session.into()),
+            is_macro,
+            page: PageInfo {
+                url: "http://x/p".into(),
+                path: "/p".into(),
+                ..Default::default()
+            },
+            vars: Map::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_ids_are_stored_once() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        assert_eq!(
+            s.insert(&[ev("a", "x", "s1", false), ev("a", "x", "s1", false)])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.insert(&[ev("a", "x", "s1", false), ev("b", "x", "s1", false)])
+                .unwrap(),
+            1
+        );
+        let all = s.events(&EventQuery::default()).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].id, "b", "newest first");
+    }
+
+    /// Group commit keeps each request atomic: a failing request leaves no row
+    /// behind and does not take the other requests of its batch down.
+    #[test]
+    fn a_failing_request_in_a_batch_stores_nothing_and_spares_the_others() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        lock(&s.writer)
+            .execute_batch(
+                "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.id = 'boom'
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        let bad = [ev("a", "x", "s1", false), ev("boom", "x", "s1", false)];
+        let good = [ev("b", "x", "s1", false), ev("b", "x", "s1", false)];
+        let results = s.insert_batch(&[&bad, &good]).unwrap();
+        assert!(results[0].is_err());
+        assert_eq!(results[1].as_ref().unwrap(), &1);
+        assert!(!s.has("a").unwrap(), "the failed request's first event was rolled back");
+        assert!(s.has("b").unwrap());
+    }
+
+    #[test]
+    fn event_filters() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let mut late = ev("late", "x", "s2", false);
+        late.at = 5000;
+        late.page.path = "/q".into();
+        s.insert(&[ev("a", "x", "s1", false), ev("b", "y", "s1", false), late])
+            .unwrap();
+        let ids = |q: EventQuery| -> Vec<String> {
+            s.events(&q).unwrap().into_iter().map(|e| e.id).collect()
+        };
+        assert_eq!(
+            ids(EventQuery {
+                conversion: Some("y".into()),
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(EventQuery {
+                since: Some(2000),
+                ..Default::default()
+            }),
+            ["late"]
+        );
+        assert_eq!(
+            ids(EventQuery {
+                path: Some("/q".into()),
+                ..Default::default()
+            }),
+            ["late"]
+        );
+        assert_eq!(
+            ids(EventQuery {
+                session: Some("s1".into()),
+                ..Default::default()
+            }),
+            ["b", "a"]
+        );
+        assert_eq!(
+            ids(EventQuery {
+                limit: Some(1),
+                ..Default::default()
+            }),
+            ["late"]
+        );
+    }
+
+    /// 10 sessions: 4 watched the demo (2 of them signed up), 6 did not (1 signed up).
+    /// Demo watchers converted at 50 %, the others at 1/6.
+    #[test]
+    fn funnel_math() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let mut evs = Vec::new();
+        for i in 0..10 {
+            let sess = format!("s{i}");
+            evs.push(ev(&format!("view{i}"), "article_read", &sess, false));
+            if i < 4 {
+                evs.push(ev(&format!("demo{i}a"), "demo_watched", &sess, false));
+                evs.push(ev(&format!("demo{i}b"), "demo_watched", &sess, false));
+            }
+            if i == 0 || i == 1 || i == 7 {
+                evs.push(ev(&format!("signup{i}"), "signup", &sess, true));
+            }
+        }
+        // An event without session counts in totals, not in the funnel.
+        let mut anon = ev("anon", "demo_watched", "x", false);
+        anon.session = None;
+        evs.push(anon);
+        s.insert(&evs).unwrap();
+        let sum = s.summary(&SummaryQuery::default()).unwrap();
+        assert_eq!(sum.total, 10 + 8 + 3 + 1);
+        assert_eq!(sum.sessions, 10);
+        assert_eq!(sum.macro_conversions, ["signup"]);
+        assert_eq!(sum.macro_sessions, 3);
+        let demo = sum
+            .conversions
+            .iter()
+            .find(|c| c.conversion == "demo_watched")
+            .unwrap();
+        assert_eq!((demo.count, demo.sessions, demo.is_macro), (9, 4, false));
+        let row = |name: &str| {
+            sum.funnel
+                .iter()
+                .find(|r| r.conversion == name)
+                .unwrap()
+                .clone()
+        };
+        let demo = row("demo_watched");
+        assert_eq!((demo.sessions, demo.converted), (4, 2));
+        assert_eq!((demo.other_sessions, demo.other_converted), (6, 1));
+        assert_eq!(demo.rate, Some(0.5));
+        assert_eq!(demo.other_rate, Some(1.0 / 6.0));
+        let read = row("article_read");
+        assert_eq!(
+            (read.sessions, read.converted, read.other_sessions),
+            (10, 3, 0)
+        );
+        assert_eq!(read.other_rate, None);
+        assert!(
+            sum.funnel.iter().all(|r| r.conversion != "signup"),
+            "macro is not a funnel row"
+        );
+        assert_eq!(
+            sum.pages,
+            [PageCount {
+                path: "/p".into(),
+                count: 22
+            }]
+        );
+        let signup_trigger = sum
+            .triggers
+            .iter()
+            .find(|t| t.trigger == "signup-trigger")
+            .unwrap();
+        assert_eq!(signup_trigger.count, 3);
+
+        // A chosen macro conversion instead of the flagged one.
+        let q = SummaryQuery {
+            macro_conversion: Some("demo_watched".into()),
+            ..Default::default()
+        };
+        let sum = s.summary(&q).unwrap();
+        assert_eq!(sum.macro_sessions, 4);
+        let signup = sum
+            .funnel
+            .iter()
+            .find(|r| r.conversion == "signup")
+            .unwrap();
+        assert_eq!(
+            (
+                signup.sessions,
+                signup.converted,
+                signup.other_sessions,
+                signup.other_converted
+            ),
+            (3, 2, 7, 2)
+        );
+    }
+
+    #[test]
+    fn summary_since_and_empty() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let sum = s.summary(&SummaryQuery::default()).unwrap();
+        assert_eq!((sum.total, sum.sessions, sum.funnel.len()), (0, 0, 0));
+        s.insert(&[ev("a", "x", "s1", false)]).unwrap();
+        let sum = s
+            .summary(&SummaryQuery {
+                since: Some(2000),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(sum.total, 0);
+    }
+
+    #[test]
+    fn file_database_uses_wal_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        {
+            let s = Store::open(&path).unwrap();
+            s.insert(&[ev("a", "x", "s1", false)]).unwrap();
+            let mode: String = lock(&s.writer)
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+            assert!(s.has("a").unwrap());
+        }
+        let s = Store::open(&path).unwrap();
+        assert!(s.has("a").unwrap());
+        assert!(!s.has("b").unwrap());
+    }
+}

@@ -1,0 +1,387 @@
+//! The collector's HTTP behaviour, through the real router (no socket).
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use microconv_collector::{router, AppState, Store};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+fn app(origins: &[&str]) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let www = dir.path().join("www");
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(www.join("media")).unwrap();
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(www.join("index.html"), "<h1>home</h1>").unwrap();
+    std::fs::write(www.join("media/clip.bin"), (0..=255u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(dist.join("microconv.js"), "/* tag */").unwrap();
+    let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
+    let state = AppState::new(store, origins.iter().map(|s| s.to_string()).collect());
+    App {
+        router: router(state, &www, &dist),
+        _dir: dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn post(&self, body: impl Into<String>) -> Answer {
+        self.send(
+            Request::post("/collect")
+                .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+                .body(Body::from(body.into()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn get_json(&self, uri: &str) -> Value {
+        let a = self
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
+        serde_json::from_str(&a.body).unwrap()
+    }
+
+    async fn total(&self) -> u64 {
+        self.get_json("/api/summary").await["total"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+fn event(id: &str, conversion: &str, session: &str, is_macro: bool) -> Value {
+    json!({"id": id, "conversion": conversion, "trigger": format!("{conversion}-t"),
+           "at": 1763899999500u64, "session": session, "macro": is_macro,
+           "page": {"url": "http://127.0.0.1:8080/blog/post.html", "path": "/blog/post.html",
+                    "title": "A post", "referrer": ""},
+           "vars": {"scroll.threshold": 50, "scroll.units": "percent", "scroll.direction": "vertical"}})
+}
+
+fn beacon(events: Vec<Value>) -> String {
+    json!({"v": 1, "sent_at": 1763900000000u64, "events": events}).to_string()
+}
+
+#[tokio::test]
+async fn stores_a_beacon_and_answers_204_with_cors() {
+    let app = app(&[]);
+    let a = app
+        .post(beacon(vec![event("e1", "article_read", "s1", false)]))
+        .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let got = app.get_json("/api/conversions").await;
+    let evs = got["events"].as_array().unwrap();
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0]["id"], "e1");
+    assert_eq!(evs[0]["trigger"], "article_read-t");
+    assert_eq!(evs[0]["page"]["path"], "/blog/post.html");
+    assert_eq!(evs[0]["vars"]["scroll.threshold"], 50);
+    assert_eq!(evs[0]["session"], "s1");
+}
+
+#[tokio::test]
+async fn json_content_type_is_accepted_and_others_refused() {
+    let app = app(&[]);
+    let body = beacon(vec![event("j1", "x", "s1", false)]);
+    let a = app
+        .send(
+            Request::post("/collect")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    let a = app
+        .send(
+            Request::post("/collect")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(beacon(vec![event("j2", "x", "s1", false)])))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        a.body,
+        "content type must be text/plain or application/json\n"
+    );
+    assert_eq!(app.total().await, 1);
+}
+
+#[tokio::test]
+async fn repeated_ids_are_acknowledged_and_stored_once() {
+    let app = app(&[]);
+    let b = beacon(vec![event("dup", "x", "s1", false)]);
+    assert_eq!(app.post(b.clone()).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.post(b).await.status, StatusCode::NO_CONTENT);
+    let both = beacon(vec![
+        event("dup", "x", "s1", false),
+        event("new", "x", "s1", false),
+    ]);
+    assert_eq!(app.post(both).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.total().await, 2);
+}
+
+#[tokio::test]
+async fn each_bad_beacon_is_refused_with_its_reason_and_nothing_stored() {
+    let app = app(&[]);
+    app.post(beacon(vec![event("keep", "x", "s1", false)]))
+        .await;
+    let good = event("g", "x", "s1", false);
+    let mut no_id = good.clone();
+    no_id.as_object_mut().unwrap().remove("id");
+    let mut bad_at = good.clone();
+    bad_at["at"] = "yesterday".into();
+    let many: Vec<Value> = (0..101)
+        .map(|i| event(&format!("m{i}"), "x", "s1", false))
+        .collect();
+    let cases: Vec<(String, &str)> = vec![
+        ("{not json".into(), "malformed JSON"),
+        (
+            json!({"v": 2, "events": [good.clone()]}).to_string(),
+            "unknown version: v = 2, expected 1",
+        ),
+        (
+            json!({"events": [good.clone()]}).to_string(),
+            "missing field: v",
+        ),
+        (json!({"v": 1}).to_string(), "missing field: events"),
+        (json!({"v": 1, "events": []}).to_string(), "events is empty"),
+        (
+            beacon(vec![good.clone(), no_id]),
+            "missing field: events[1].id",
+        ),
+        (
+            beacon(vec![bad_at]),
+            "wrong type: events[0].at must be a number",
+        ),
+        (
+            beacon(many),
+            "too many events: 101 in one request, at most 100",
+        ),
+    ];
+    for (body, want) in cases {
+        let a = app.post(body).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{want}");
+        assert!(a.body.starts_with(want), "want {want:?}, got {:?}", a.body);
+        assert_eq!(a.body.lines().count(), 1, "one line: {:?}", a.body);
+    }
+    assert_eq!(
+        app.total().await,
+        1,
+        "nothing of a refused request is stored"
+    );
+}
+
+#[tokio::test]
+async fn bodies_over_64_kb_get_413() {
+    let app = app(&[]);
+    let mut e = event("big", "x", "s1", false);
+    e["vars"]["pad"] = "a".repeat(4000).into();
+    let big = beacon(
+        (0..20)
+            .map(|i| {
+                let mut e = e.clone();
+                e["id"] = format!("big{i}").into();
+                e
+            })
+            .collect(),
+    );
+    assert!(big.len() > 64 * 1024);
+    let a = app.post(big).await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(a.body, "body over 65536 bytes\n");
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn allowlist_echoes_allowed_origins_and_refuses_others() {
+    let app = app(&["https://www.example.com"]);
+    let post_from = |origin: &'static str, id: &'static str| {
+        Request::post("/collect")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .header(header::ORIGIN, origin)
+            .header(header::HOST, "collector.test")
+            .body(Body::from(beacon(vec![event(id, "x", "s1", false)])))
+            .unwrap()
+    };
+    let a = app.send(post_from("https://www.example.com", "ok1")).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://www.example.com"
+    );
+    assert_eq!(a.headers[header::VARY], "Origin");
+    let a = app.send(post_from("https://evil.example", "no1")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.body, "origin not allowed: https://evil.example\n");
+    assert!(a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    // The collector's own origin (it serves the site too) is always allowed.
+    let a = app.send(post_from("http://collector.test", "own1")).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.total().await, 2);
+
+    let pre = |origin: &'static str| {
+        Request::options("/collect")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let a = app.send(pre("https://www.example.com")).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://www.example.com"
+    );
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_ALLOW_METHODS],
+        "POST, OPTIONS"
+    );
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_ALLOW_HEADERS],
+        "content-type"
+    );
+    assert_eq!(
+        app.send(pre("https://evil.example")).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn preflight_without_allowlist_answers_star() {
+    let app = app(&[]);
+    let a = app
+        .send(
+            Request::options("/collect")
+                .header(header::ORIGIN, "https://any.example")
+                .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+}
+
+#[tokio::test]
+async fn summary_reports_counts_and_funnel() {
+    let app = app(&[]);
+    // s1: demo + signup; s2: article only; s3: demo only.
+    app.post(beacon(vec![
+        event("a", "demo_watched", "s1", false),
+        event("b", "demo_watched", "s1", false),
+        event("c", "signup", "s1", true),
+        event("d", "article_read", "s2", false),
+        event("e", "demo_watched", "s3", false),
+    ]))
+    .await;
+    let s = app.get_json("/api/summary").await;
+    assert_eq!(s["total"], 5);
+    assert_eq!(s["sessions"], 3);
+    assert_eq!(s["macro"], json!(["signup"]));
+    let conv = s["conversions"].as_array().unwrap();
+    assert_eq!(
+        conv[0],
+        json!({"conversion": "demo_watched", "count": 3, "sessions": 2, "macro": false})
+    );
+    let demo = s["funnel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["conversion"] == "demo_watched")
+        .unwrap();
+    assert_eq!(demo["sessions"], 2);
+    assert_eq!(demo["converted"], 1);
+    assert_eq!(demo["rate"], 0.5);
+    assert_eq!(demo["other_sessions"], 1);
+    assert_eq!(demo["other_converted"], 0);
+    assert_eq!(demo["other_rate"], 0.0);
+    assert_eq!(s["pages"], json!([{"path": "/blog/post.html", "count": 5}]));
+    // A chosen macro conversion.
+    let s = app.get_json("/api/summary?macro=article_read").await;
+    assert_eq!(s["macro_sessions"], 1);
+    let f = app
+        .get_json("/api/conversions?conversion=demo_watched&session=s1")
+        .await;
+    assert_eq!(f["events"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn serves_site_tag_report_and_ranges() {
+    let app = app(&[]);
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let a = app.send(get("/")).await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (StatusCode::OK, "<h1>home</h1>")
+    );
+    let a = app.send(get("/microconv/microconv.js")).await;
+    assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, "/* tag */"));
+    let a = app.send(get("/report")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(
+        a.body.contains("<html") || a.body.contains("<!doctype"),
+        "{}",
+        &a.body[..40.min(a.body.len())]
+    );
+    let a = app
+        .send(
+            Request::get("/media/clip.bin")
+                .header(header::RANGE, "bytes=10-19")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(a.headers[header::CONTENT_RANGE], "bytes 10-19/256");
+    assert_eq!(
+        app.send(get("/missing.html")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn help_documents_every_flag() {
+    use clap::CommandFactory;
+    let help = microconv_collector::Config::command()
+        .render_long_help()
+        .to_string();
+    for flag in [
+        "--addr",
+        "--db",
+        "--allow-origin",
+        "--static",
+        "--tag-dir",
+        "MICROCONV_ADDR",
+        "MICROCONV_DB",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+}

@@ -1,0 +1,114 @@
+// Shared helpers of the end-to-end specs: the collector (shared or private),
+// the tag's readiness, beacons found through the collector's API, and a
+// sandbox so that no request leaves 127.0.0.1.
+const { test: base, expect } = require("@playwright/test");
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+
+/** Starts a private collector (own temp database, free port); resolves {url, db, stop}. */
+async function startCollector(extraArgs = []) {
+  const bin = process.env.MICROCONV_COLLECTOR_BIN;
+  if (!bin) throw new Error("MICROCONV_COLLECTOR_BIN is not set: run scripts/test-e2e.sh");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-e2e-"));
+  const db = path.join(dir, "collector.sqlite");
+  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", db,
+    "--static", path.join(ROOT, "www"), "--tag-dir", path.join(ROOT, "dist"), ...extraArgs],
+  { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("collector did not start: " + out)), 15_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[0-9.:]+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`collector exited (${code}): ${out}`)); });
+  });
+  child.stdout.resume();
+  return {
+    url, db,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await done;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const PARTNER_PAGE = "<!doctype html><title>Partner</title><h1>Partner site (stub)</h1>";
+
+/** Keeps every request on 127.0.0.1: the demo's outbound hosts get a stub page, anything else is refused. */
+async function sandbox(context) {
+  await context.route((url) => !/^(http:\/\/127\.0\.0\.1[:/]|data:|blob:)/.test(url.href), (route) => {
+    const host = new URL(route.request().url()).hostname;
+    if (/(^|\.)partner\.example$|(^|\.)shop\.example\.com$/.test(host)) {
+      return route.fulfill({ status: 200, contentType: "text/html", body: PARTNER_PAGE });
+    }
+    return route.abort();
+  });
+}
+
+/** Waits until the tag has started on this page and returns the tab's session id. */
+async function tagReady(page) {
+  const handle = await page.waitForFunction(() => {
+    const mc = window.microconv;
+    const started = mc && Object.prototype.hasOwnProperty.call(mc, "push");
+    return started && sessionStorage.getItem("microconv.session");
+  }, null, { timeout: 15_000 });
+  return handle.jsonValue();
+}
+
+async function api(baseURL, pathAndQuery) {
+  const res = await fetch(baseURL + pathAndQuery);
+  if (!res.ok) throw new Error(`${pathAndQuery}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Every stored event of a session, oldest first. */
+async function sessionEvents(baseURL, session) {
+  const { events } = await api(baseURL, `/api/conversions?session=${session}&limit=1000`);
+  return events.reverse();
+}
+
+/**
+ * Proves a negative: pushes a qualifying marker event (newsletter_signup) after
+ * the actions under test and waits until it is stored. The tag sends in order,
+ * so anything the earlier actions produced has arrived by then. Returns the
+ * session's events other than the marker(s).
+ */
+async function settle(page, baseURL, session) {
+  await tagReady(page);
+  await page.evaluate(() => window.dataLayer.push({ event: "newsletter_signup", source: "e2e-marker" }));
+  let events = [];
+  await expect.poll(async () => {
+    events = await sessionEvents(baseURL, session);
+    return events.filter((e) => e.conversion === "newsletter_signup" && e.vars["dl.source"] === "e2e-marker").length;
+  }, { message: "the marker event arrives" }).toBeGreaterThan(0);
+  return events.filter((e) => !(e.conversion === "newsletter_signup" && e.vars["dl.source"] === "e2e-marker"));
+}
+
+/** Polls until the session has at least `count` events of `conversion`; returns them. */
+async function waitFor(baseURL, session, conversion, count = 1) {
+  let found = [];
+  await expect.poll(async () => {
+    found = (await sessionEvents(baseURL, session)).filter((e) => e.conversion === conversion);
+    return found.length;
+  }, { message: `${count} × ${conversion} stored` }).toBeGreaterThanOrEqual(count);
+  return found;
+}
+
+const test = base.extend({
+  context: async ({ context }, use) => {
+    await sandbox(context);
+    await use(context);
+  },
+});
+
+module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, ROOT };

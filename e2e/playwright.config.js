@@ -1,0 +1,29 @@
+// Playwright for microconv's end-to-end tests. Run through scripts/test-e2e.sh,
+// which builds the tag and the collector, starts the collector and sets
+// MICROCONV_URL / MICROCONV_COLLECTOR_BIN. Chromium is the machine's own.
+const { defineConfig } = require("@playwright/test");
+
+module.exports = defineConfig({
+  testDir: "./specs",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  workers: Number(process.env.E2E_WORKERS || 2),
+  fullyParallel: true,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL: process.env.MICROCONV_URL,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 720 },
+    launchOptions: {
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      args: [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+      ],
+    },
+  },
+});

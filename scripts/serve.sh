@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# ./build.sh serve [collector flags...]
+# Builds the tag (scripts/build-tag.sh -> dist/), builds the collector in release,
+# and serves the demo site (www/ at /) and the tag (dist/ at /microconv/) with the
+# collector on http://127.0.0.1:8080, storing beacons in microconv.sqlite.
+# Configure with the environment (MICROCONV_ADDR, MICROCONV_DB, MICROCONV_ALLOW_ORIGIN,
+# MICROCONV_STATIC, MICROCONV_TAG_DIR) or with the collector's flags after `serve`
+# (see `./build.sh serve --help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export MICROCONV_ADDR="${MICROCONV_ADDR:-127.0.0.1:8080}"
+export MICROCONV_DB="${MICROCONV_DB:-microconv.sqlite}"
+export MICROCONV_STATIC="${MICROCONV_STATIC:-www}"
+export MICROCONV_TAG_DIR="${MICROCONV_TAG_DIR:-dist}"
+
+case " $* " in
+  *" --help "*|*" -h "*) ;;  # only the collector's help: no tag build needed
+  *) bash scripts/build-tag.sh ;;
+esac
+
+bin="$(bash scripts/build-collector.sh)"
+
+case " $* " in *" --help "*|*" -h "*) exec "$bin" "$@" ;; esac
+
+# Where the collector will listen (a later --addr flag wins).
+addr="$MICROCONV_ADDR"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --addr) addr="${args[$((i + 1))]:-$addr}" ;;
+    --addr=*) addr="${args[$i]#--addr=}" ;;
+  esac
+done
+cat <<MSG
+
+  microconv demo
+    site     http://$addr/
+    report   http://$addr/report
+    api      http://$addr/api/summary  http://$addr/api/conversions
+    beacons  POST http://$addr/collect  -> $MICROCONV_DB
+  Ctrl-C to stop.
+
+MSG
+exec "$bin" "$@"
