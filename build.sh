@@ -4,6 +4,7 @@
 #   ./build.sh test     every test: native unit tests, browser tests, size budget, end-to-end
 #   ./build.sh serve    build, then serve the demo site and collector on http://127.0.0.1:8080
 #   ./build.sh check F  validate a rules file (microconv check)
+#   ./build.sh bench    microconv vs Snowplow vs no tag, evaluation and collector speed (bench/results/)
 set -euo pipefail
 cd "$(dirname "$0")"
 cmd="${1:-build}"
@@ -13,5 +14,6 @@ case "$cmd" in
   test)  exec bash scripts/test.sh "$@" ;;
   serve) exec bash scripts/serve.sh "$@" ;;
   check) exec cargo run -q -p microconv-cli --release -- check "$@" ;;
-  *) echo "usage: ./build.sh [build|test|serve|check FILE]" >&2; exit 2 ;;
+  bench) exec bash scripts/bench.sh "$@" ;;
+  *) echo "usage: ./build.sh [build|test|serve|check FILE|bench]" >&2; exit 2 ;;
 esac

@@ -24,6 +24,33 @@ function host(c) {
         return r
       }
     },
+    // Single-page apps: f runs after each history.pushState/replaceState.
+    // Calls through to whatever was there (the page's own wrapper too) with
+    // its this, arguments, result and throws; a non-function or read-only
+    // property is left alone (the tag then notices the URL at the next event).
+    after: function (o, n, f) {
+      var g = o[n];
+      if (typeof g == "function") try {
+        o[n] = function () { var r = g.apply(this, arguments); f(); return r }
+      } catch (e) {}
+    },
+    // The outbox's read-modify-write runs under this Web Lock, shared by the
+    // site's tabs: f is called later, holding it; false without Web Locks.
+    lock: function (f) {
+      try { return navigator.locks.request("microconv.outbox", f).catch(f), !0 } catch (e) { return !1 }
+    },
+    // POSTs a beacon body (text/plain: no CORS preflight; no cookies); the
+    // answer reaches done([key, HTTP status or 0 for a network error,
+    // Retry-After in ms or 0]). False when fetch threw.
+    post: function (u, b, k, ka, done) {
+      try {
+        fetch(u, { method: "POST", body: b, keepalive: ka, credentials: "omit", headers: { "Content-Type": "text/plain;charset=UTF-8" } }).then(function (r) {
+          var a = r.headers.get("Retry-After");
+          done([k, r.status, a ? (a > -1 ? a * 1e3 : Date.parse(a) - Date.now()) || 0 : 0])
+        }, function () { done([k, 0, 0]) });
+        return !0
+      } catch (e) { return !1 }
+    },
     stop: function () { dead = 1 }
   }
 }

@@ -6,6 +6,9 @@
  *   data-endpoint        collector URL; overrides the rules' "endpoint"
  *   data-wasm-integrity  optional SRI hash of the .wasm ("sha384-..."; ./build.sh prints it)
  *   data-debug           logs the start-up time
+ *   data-consent         "required": hold every beacon until the page grants consent
+ *                        (microconv.push({consent: "granted"}) or gtag consent mode)
+ *   data-gpc             "ignore": do not honour navigator.globalPrivacyControl
  * Custom events: dataLayer.push({event: "signup", ...}) or microconv.push({event: "signup", ...}).
  *
  * A classic async script: it never blocks parsing. Any failure logs one
@@ -22,6 +25,7 @@
   var a = function (n) { return s.getAttribute("data-" + n) },
     rules = a("rules"), inline = d.getElementById("microconv-rules"), sri = a("wasm-integrity"),
     h = host(c);
+  h.consent = a("consent"); h.gpc = a("gpc");
   function ok(r) { if (!r.ok) throw Error(r.url + " answered HTTP " + r.status); return r }
   Promise.all([
     rules ? fetch(rules).then(ok).then(function (r) { return r.text() })

@@ -18,7 +18,8 @@ OUT=target/tag
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 echo "== cargo build (release, wasm32-unknown-unknown)"
-cargo build --release --target wasm32-unknown-unknown -p microconv
+# Without `std` (see Cargo.toml): no_std, a trap on panic, lol_alloc.
+cargo build --release --target wasm32-unknown-unknown -p microconv --no-default-features
 
 echo "== wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"
 wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
@@ -26,10 +27,16 @@ wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
 
 echo "== wasm-opt $("$TOOLS/wasm-opt" --version)"
 # The features rustc enables by default for wasm32 (binaryen must accept them).
-"$TOOLS/wasm-opt" -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$OUT/glue_bg.wasm" -o "$OUT/microconv.wasm"
+# --low-memory-unused: Rust places nothing in the first 1 KB of memory.
+# The import/export names (`__wbg_addEventListener_f2d27251d333a631`, twice:
+# in the .wasm and in the glue) are minified; the mapping printed on stdout
+# is applied to the glue below.
+features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+"$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
+  "${features[@]}" "$OUT/glue_bg.wasm" -o "$OUT/opt.wasm"
+"$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules "${features[@]}" \
+  "$OUT/opt.wasm" -o "$OUT/microconv.wasm" > "$OUT/minified-names.json"
 
 hash=$(sha256sum "$OUT/microconv.wasm" | cut -c1-12)
 wasm_name="microconv.$hash.wasm"
@@ -39,7 +46,24 @@ node - "$OUT" "$wasm_name" <<'EOF'
 const fs = require("fs");
 const [out, wasmName] = process.argv.slice(2);
 const host = fs.readFileSync("loader/host.js", "utf8");
-const glue = fs.readFileSync(`${out}/glue.js`, "utf8");
+let glue = fs.readFileSync(`${out}/glue.js`, "utf8");
+// Apply wasm-opt's minified import/export names to the glue.
+const names = JSON.parse(fs.readFileSync(`${out}/minified-names.json`, "utf8"));
+const swap = (from, to) => {
+  if (!glue.includes(from)) throw new Error(`glue lacks ${from} (minified names)`);
+  glue = glue.split(from).join(to);
+};
+const modules = new Set();
+for (const [mod, name, short] of names.imports) {
+  swap(`${name}: function(`, `${JSON.stringify(short)}: function(`);
+  modules.add(mod);
+}
+// Exports the glue never reads (`__abort_handler`, ...) need no renaming.
+for (const [name, short] of names.exports) {
+  if (glue.includes(`wasm.${name}`)) swap(`wasm.${name}`, `wasm[${JSON.stringify(short)}]`);
+}
+if (modules.size !== 1) throw new Error(`expected one import module, got ${[...modules]}`);
+swap(`"${[...modules][0]}": import0`, `"a": import0`);
 let src = fs.readFileSync("loader/microconv.js", "utf8");
 const put = (marker, text) => {
   if (!src.includes(marker)) throw new Error(`loader template lacks ${marker}`);

@@ -5,6 +5,8 @@
 //! `Element.matches`; natively (tests, the CLI) they are the `regress` crate and a
 //! small selector matcher over described elements.
 
+use crate::prelude::*;
+
 /// Facts about one element, read once per click for the element a trigger describes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ElementFacts {

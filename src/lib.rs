@@ -3,17 +3,36 @@
 //! The core (`json`, `rules`, `engine`, `payload`) is plain Rust, tested and
 //! benchmarked natively. `web` (wasm32 only) turns DOM facts into engine calls
 //! and beacons; `native` backs the engine for tests and the CLI.
+//!
+//! The tag build (feature `std` off, see `Cargo.toml`) is `no_std` on wasm32:
+//! code names `alloc` types through [`prelude`], never `std`.
 #![deny(missing_docs)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
 
 pub mod backend;
 pub mod engine;
+pub mod js;
 pub mod json;
 pub mod payload;
 pub mod privacy;
 pub mod rules;
+mod sort;
+pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// What std's prelude provides, taken from `alloc` (the tag build is `no_std`).
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+    pub use alloc::{format, vec};
+}

@@ -6,8 +6,8 @@
 //!   and the actual value is one too, they are compared as numbers instead, so
 //!   `link.outbound equals true` and `scroll.threshold equals 50` both work.
 //! - `contains`, `starts_with`, `ends_with` work on string forms.
-//! - `ignore_case` compares Unicode lower case: the literal is lowered once
-//!   here, the actual value into a reusable scratch buffer.
+//! - `ignore_case` compares JS `toLowerCase()` forms: the literal is lowered once
+//!   here, the actual value into a reusable scratch buffer (ASCII without a call).
 //! - `matches_regex`: JavaScript `RegExp.test` through the backend (flag `i`
 //!   with `ignore_case`), unanchored.
 //! - `matches_css`: `Element.matches` on `click.element`; false for anything
@@ -20,6 +20,7 @@
 use super::scope::Scope;
 use super::value::{js_number, NumBuf, Val};
 use crate::backend::Backend;
+use crate::prelude::*;
 use crate::rules::model::{Condition, Literal, Operator, Variable};
 
 /// Reusable buffers so string operators do not allocate per condition.
@@ -91,7 +92,7 @@ impl<B: Backend> Compiled<B> {
             Test::Str {
                 op,
                 lit: if cond.ignore_case {
-                    s.to_lowercase()
+                    crate::js::lower(&s)
                 } else {
                     s
                 },
@@ -116,12 +117,12 @@ impl<B: Backend> Compiled<B> {
             Operator::MatchesRegex => Test::Regex(
                 backend
                     .compile_regex(&literal_string(&cond.value), cond.ignore_case)
-                    .map_err(|e| format!("invalid regular expression: {e}"))?,
+                    .map_err(|e| crate::text::concat(&["invalid regular expression: ", &e]))?,
             ),
             Operator::MatchesCss => Test::Css(
                 backend
                     .compile_selector(&literal_string(&cond.value))
-                    .map_err(|e| format!("invalid CSS selector: {e}"))?,
+                    .map_err(|e| crate::text::concat(&["invalid CSS selector: ", &e]))?,
             ),
             Operator::LessThan => num(NumOp::Lt),
             Operator::LessOrEqual => num(NumOp::Le),
@@ -160,14 +161,13 @@ impl<B: Backend> Compiled<B> {
                 let mut s = actual.string_form(&mut scratch.num);
                 if *ignore_case {
                     scratch.lower.clear();
-                    s.chars()
-                        .for_each(|c| scratch.lower.extend(c.to_lowercase()));
+                    crate::js::push_lower(&mut scratch.lower, s);
                     s = &scratch.lower;
                 }
                 let lit = lit.as_str();
                 match op {
                     StrOp::Equals => s == lit,
-                    StrOp::Contains => s.contains(lit),
+                    StrOp::Contains => crate::text::contains(s, lit),
                     StrOp::StartsWith => s.starts_with(lit),
                     StrOp::EndsWith => s.ends_with(lit),
                 }

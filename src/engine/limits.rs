@@ -11,6 +11,7 @@
 //!   [`Limits::session_state`] / [`Limits::restore_session`].
 //! - `unlimited`: every match.
 
+use crate::prelude::*;
 use crate::rules::model::{Limit, Trigger};
 
 /// Most `once_per_session` entries kept, so session storage stays small.

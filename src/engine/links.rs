@@ -1,6 +1,8 @@
 //! Link facts: host of a URL, outbound (GTM's `IS_OUTBOUND`) and download
 //! detection (GA4 enhanced measurement's extension list).
 
+use crate::prelude::*;
+
 /// What `link.*` variables describe, computed once per click.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct LinkInfo {
@@ -43,7 +45,7 @@ fn authority(url: &str) -> Option<(&str, &str)> {
     let s = scheme(url)?;
     let after = url.get(s.len() + 1..)?.strip_prefix("//")?;
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    Some((&after[..end], &after[end..]))
+    after.split_at_checked(end)
 }
 
 /// Host name of an absolute hierarchical URL: no user info, no port.
@@ -52,14 +54,18 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
     let hostport = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
     if hostport.starts_with('[') {
         // IPv6 literal: keep the brackets, drop the port.
-        return Some(hostport.find(']').map_or(hostport, |i| &hostport[..=i]));
+        return Some(
+            hostport
+                .find(']')
+                .map_or(hostport, |i| hostport.get(..=i).unwrap_or(hostport)),
+        );
     }
     Some(hostport.split_once(':').map_or(hostport, |(h, _)| h))
 }
 
 fn strip_www(host: &str) -> &str {
     match host.get(..4) {
-        Some(p) if p.eq_ignore_ascii_case("www.") => &host[4..],
+        Some(p) if p.eq_ignore_ascii_case("www.") => host.get(4..).unwrap_or(host),
         _ => host,
     }
 }
@@ -82,8 +88,9 @@ pub(crate) fn is_outbound(url: &str, host: &str, page_host: &str, affiliated: &[
         !a.is_empty()
             && (h.eq_ignore_ascii_case(a)
                 || (h.len() > a.len()
-                    && h.as_bytes()[h.len() - a.len() - 1] == b'.'
-                    && h[h.len() - a.len()..].eq_ignore_ascii_case(a)))
+                    && h.as_bytes().get(h.len() - a.len() - 1) == Some(&b'.')
+                    && h.get(h.len() - a.len()..)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(a))))
     })
 }
 
@@ -103,7 +110,7 @@ pub(crate) fn has_download_extension(url: &str) -> bool {
         // Not hierarchical (mailto:, tel:, data:): no path to look at.
         None => return false,
     };
-    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let path = path.split(['?', '#']).next().unwrap_or("");
     let file = path.rsplit('/').next().unwrap_or("");
     match file.rsplit_once('.') {
         Some((_, ext)) => DOWNLOAD_EXTENSIONS

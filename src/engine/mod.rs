@@ -3,6 +3,8 @@
 //!
 //! No web-sys here: the platform is reached through [`crate::backend::Backend`].
 
+use crate::prelude::*;
+
 mod condition;
 mod limits;
 mod links;
@@ -12,10 +14,11 @@ mod value;
 mod video;
 
 pub use links::DOWNLOAD_EXTENSIONS;
+pub(crate) use value::round;
 pub use value::{js_number, Value};
 pub use video::{END_SLACK, SEEK_MIN_MOVE};
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use crate::backend::{Backend, ElementFacts};
 use crate::rules::model::{Condition, Rules, Trigger, TriggerKind, VideoStatus};
@@ -152,7 +155,7 @@ struct Code<B: Backend> {
 /// booleans as `"true"`/`"false"`, null as `""`), but a number or boolean
 /// literal against a number or boolean value compares as numbers (so
 /// `link.outbound equals true` works); `contains`/`starts_with`/`ends_with` on
-/// string forms; `ignore_case` compares Unicode lower case; `matches_regex` is
+/// string forms; `ignore_case` compares JS `toLowerCase()` forms; `matches_regex` is
 /// `RegExp.test` (unanchored; flag `i` with `ignore_case`); `matches_css` is
 /// `Element.matches` on `click.element` (false on anything else); numeric
 /// operators convert both sides like JS `Number()` (whitespace trimmed, `""` →
@@ -223,7 +226,7 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
                 Ok(code) => out.push(code),
                 Err(message) => errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: format!("{}.value", c.path),
+                    path: crate::text::concat(&[&c.path, ".value"]),
                     message,
                     pos: c.pos,
                 }),
@@ -241,8 +244,8 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
             Err(e) => {
                 errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: format!("{}.selector", t.path),
-                    message: format!("invalid CSS selector: {e}"),
+                    path: crate::text::concat(&[&t.path, ".selector"]),
+                    message: crate::text::concat(&["invalid CSS selector: ", &e]),
                     pos: t.pos,
                 });
                 None
@@ -326,7 +329,7 @@ impl<B: Backend> Engine<B> {
         let mut errors = Vec::new();
         let mut code = Vec::with_capacity(rules.triggers.len());
         let mut kept = Vec::with_capacity(rules.triggers.len());
-        for t in std::mem::take(&mut rules.triggers) {
+        for t in core::mem::take(&mut rules.triggers) {
             match compile(&t, &backend) {
                 Ok(c) => {
                     code.push(c);
@@ -511,7 +514,7 @@ impl<B: Backend> Engine<B> {
                 Milestone::Seconds(t) => (VideoStatus::Progress, None, 2, t),
             };
             let percent = percent.or_else(|| {
-                finite.then(|| (event.current_time / dur * 100.0).round().clamp(0.0, 100.0))
+                finite.then(|| round(event.current_time / dur * 100.0).clamp(0.0, 100.0))
             });
             let ctx = VideoCtx {
                 status,
@@ -653,7 +656,7 @@ impl<B: Backend> Engine<B> {
                         Value::Str(s) => text(s, TEXT_CAP),
                         other => other.clone(),
                     };
-                    vars.push((Cow::Owned(format!("dl.{}", cap(k, TEXT_CAP))), v));
+                    vars.push((Cow::Owned(crate::text::concat(&["dl.", cap(k, TEXT_CAP)])), v));
                 }
                 out.push(Conversion { trigger: ti, vars });
             }

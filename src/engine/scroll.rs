@@ -8,6 +8,7 @@
 //! page; [`ScrollState::new_page`] re-arms them and resets the running maximum.
 //! A reading without a positive scroll height reaches no percent threshold.
 
+use crate::prelude::*;
 use super::ScrollReading;
 use crate::rules::model::ScrollUnits;
 
@@ -30,7 +31,7 @@ impl ScrollState {
     /// Adds a scroll trigger (thresholds sorted ascending).
     pub(crate) fn add(&mut self, trigger: usize, units: ScrollUnits, thresholds: &[f64]) {
         let mut thresholds = thresholds.to_vec();
-        thresholds.sort_by(f64::total_cmp);
+        crate::sort::sort_f64(&mut thresholds);
         let reached = vec![false; thresholds.len()];
         self.slots.push(Slot {
             trigger,

@@ -2,6 +2,8 @@
 //! without allocating (conditions run on every event) and without
 //! `core::fmt` float formatting (it bloats the wasm).
 
+use crate::prelude::*;
+
 /// A variable's value while evaluating or in a beacon.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -60,75 +62,22 @@ impl<E> Val<'_, E> {
     }
 }
 
-/// JavaScript `Number(s)` for a string: whitespace trimmed, "" → 0, `0x`/`0o`/`0b`
-/// integers, `Infinity`, decimal literals; anything else is NaN.
+/// JavaScript `Number(s)` for a string (see [`crate::js::number`]).
 pub fn js_number(s: &str) -> f64 {
-    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    if t.is_empty() {
-        return 0.0;
-    }
-    match t {
-        "Infinity" | "+Infinity" => return f64::INFINITY,
-        "-Infinity" => return f64::NEG_INFINITY,
-        _ => {}
-    }
-    let b = t.as_bytes();
-    if b.len() > 2 && b[0] == b'0' {
-        let radix = match b[1] | 0x20 {
-            b'x' => 16,
-            b'o' => 8,
-            b'b' => 2,
-            _ => 0,
-        };
-        if radix != 0 {
-            let mut n = 0.0f64;
-            for &c in &b[2..] {
-                match (c as char).to_digit(radix) {
-                    Some(d) => n = n * f64::from(radix) + f64::from(d),
-                    None => return f64::NAN,
-                }
-            }
-            return n;
-        }
-    }
-    if !is_decimal_literal(b) {
-        return f64::NAN;
-    }
-    t.parse::<f64>().unwrap_or(f64::NAN)
+    crate::js::number(s)
 }
 
-/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`: what JS accepts
-/// (Rust's parser also takes `inf`/`nan`, which JS does not).
-fn is_decimal_literal(b: &[u8]) -> bool {
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i = 1;
+/// `x.round()` (half away from zero) without `std`, whose float functions
+/// the `no_std` tag build lacks.
+pub(crate) fn round(x: f64) -> f64 {
+    let a = x.abs();
+    // From 2^52 on every f64 is an integer; NaN and infinities stay as they are.
+    if a.is_nan() || a >= 4_503_599_627_370_496.0 {
+        return x;
     }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    let mut mantissa = digits(&mut i);
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        mantissa += digits(&mut i);
-    }
-    if mantissa == 0 {
-        return false;
-    }
-    if i < b.len() && (b[i] | 0x20) == b'e' {
-        i += 1;
-        if i < b.len() && matches!(b[i], b'+' | b'-') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
+    let t = (a as u64) as f64;
+    let r = if a - t >= 0.5 { t + 1.0 } else { t };
+    r.copysign(x)
 }
 
 /// A stack buffer for a number's string form.
@@ -155,8 +104,8 @@ impl NumBuf {
         s.bytes().for_each(|c| self.push(c));
     }
 
-    fn push_uint(&mut self, mut n: u128) {
-        let mut tmp = [0u8; 40];
+    fn push_uint(&mut self, mut n: u64) {
+        let mut tmp = [0u8; 20];
         let mut i = tmp.len();
         loop {
             i -= 1;
@@ -166,19 +115,19 @@ impl NumBuf {
                 break;
             }
         }
-        tmp[i..].iter().for_each(|&c| self.push(c));
+        tmp.get(i..)
+            .unwrap_or(&[])
+            .iter()
+            .for_each(|&c| self.push(c));
     }
 
     fn as_str(&self) -> &str {
         // Only ASCII is ever pushed.
-        core::str::from_utf8(&self.b[..self.len]).unwrap_or("")
+        core::str::from_utf8(self.b.get(..self.len).unwrap_or(&[])).unwrap_or("")
     }
 
-    /// JavaScript `String(x)`. Integers below 1e21 are exact; other numbers use
-    /// the shortest digits that read back as `x`, found by trying each
-    /// precision, so they match JS for every value a rule can hold (only
-    /// numbers that need all 17 digits may differ from JS in the last digit,
-    /// still reading back as `x`).
+    /// JavaScript `String(x)`. Safe integers (the usual case) are written
+    /// here without allocating; other numbers go to `js_general`.
     pub(crate) fn js_string(&mut self, x: f64) -> &str {
         self.len = 0;
         if x.is_nan() {
@@ -187,16 +136,36 @@ impl NumBuf {
         if x == 0.0 {
             return "0";
         }
+        let a = x.abs();
+        if a < 9_007_199_254_740_992.0 && a == (a as u64) as f64 {
+            if x < 0.0 {
+                self.push(b'-');
+            }
+            self.push_uint(a as u64);
+            return self.as_str();
+        }
+        self.js_general(x)
+    }
+
+    /// The browser's own `String(x)`.
+    #[cfg(target_arch = "wasm32")]
+    fn js_general(&mut self, x: f64) -> &str {
+        self.push_str(&crate::js::number_string(x));
+        self.as_str()
+    }
+
+    /// `String(x)` in Rust: the shortest digits that read back as `x`, found
+    /// by trying each precision, laid out like JS. This matches JS for every
+    /// value a rule can hold (only numbers that need all 17 digits may differ
+    /// from JS in the last digit, still reading back as `x`).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn js_general(&mut self, x: f64) -> &str {
         if x < 0.0 {
             self.push(b'-');
         }
         let a = x.abs();
         if a.is_infinite() {
             self.push_str("Infinity");
-            return self.as_str();
-        }
-        if a < 1e21 && a.fract() == 0.0 {
-            self.push_uint(a as u128);
             return self.as_str();
         }
         let sign = self.len;
@@ -226,6 +195,7 @@ impl NumBuf {
         self.as_str()
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     /// Writes `0.d1d2…dk × 10^n` the way `Number.prototype.toString` lays it out.
     fn write_js_digits(&mut self, mut digits: u64, mut k: i32, n: i32) {
         // Trailing zeros are not digits.
@@ -259,11 +229,12 @@ impl NumBuf {
             self.push(b'e');
             let e = n - 1;
             self.push(if e < 0 { b'-' } else { b'+' });
-            self.push_uint(u128::from(e.unsigned_abs()));
+            self.push_uint(u64::from(e.unsigned_abs()));
         }
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// `10^k`, correctly rounded (powers up to 22 are exact in f64; beyond, the
 /// decimal parser rounds correctly where repeated multiplication would not).
 fn pow10(k: i32) -> f64 {
@@ -275,10 +246,11 @@ fn pow10(k: i32) -> f64 {
     if k < 0 {
         b.push(b'-');
     }
-    b.push_uint(u128::from(k.unsigned_abs()));
+    b.push_uint(u64::from(k.unsigned_abs()));
     b.as_str().parse().unwrap_or(f64::NAN)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// `a × 10^k` without overflowing the intermediate power for tiny or huge `a`.
 fn scale10(a: f64, k: i32) -> f64 {
     if k > 300 {
@@ -295,7 +267,7 @@ fn scale10(a: f64, k: i32) -> f64 {
 /// `s` cut to at most `max` characters, on a character boundary.
 pub(crate) fn cap(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
+        Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,
     }
 }
@@ -349,6 +321,34 @@ mod tests {
         // value; ours reads back exactly, its last digit may differ from JS.
         assert_eq!(js(f64::MAX).parse::<f64>(), Ok(f64::MAX));
         assert_eq!(js(12.34), "12.34");
+    }
+
+    #[test]
+    fn round_matches_std() {
+        for x in [
+            0.0,
+            -0.0,
+            0.4,
+            0.5,
+            0.49999999999999994,
+            1.5,
+            2.5,
+            -2.5,
+            -0.4,
+            12.3456e3,
+            4_503_599_627_370_495.5,
+            1e300,
+            -7.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            let (ours, std) = (round(x), x.round());
+            assert!(
+                ours == std && ours.is_sign_negative() == std.is_sign_negative(),
+                "{x}: {ours} vs {std}"
+            );
+        }
+        assert!(round(f64::NAN).is_nan());
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //!
 //! The shell should send `Play` for media already playing when it attaches.
 
+use crate::prelude::*;
 use super::{MediaEvent, MediaEventKind};
 use crate::rules::model::{VideoStatus, VideoStatuses};
 
@@ -72,7 +73,7 @@ pub(crate) struct MediaTracker {
 
 fn sorted(v: &[f64]) -> Vec<f64> {
     let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
+    crate::sort::sort_f64(&mut v);
     v
 }
 

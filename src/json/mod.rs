@@ -4,6 +4,8 @@
 //! recursive descent (depth capped at [`MAX_DEPTH`]) that never panics, and the
 //! writer only escapes strings; callers write the structure themselves.
 
+use crate::prelude::*;
+
 mod parse;
 mod write;
 

@@ -5,6 +5,7 @@
 //! [`super::MAX_DEPTH`]; nothing here indexes without a check.
 
 use super::{Json, JsonKind, Member, MAX_DEPTH};
+use crate::prelude::*;
 use crate::rules::model::Pos;
 
 /// Why a text is not JSON, and where.
@@ -386,11 +387,8 @@ impl<'a> Parser<'a> {
                 return Err(self.err("invalid number: expected a digit in the exponent"));
             }
         }
-        match self
-            .text
-            .get(start..self.i)
-            .and_then(|t| t.parse::<f64>().ok())
-        {
+        // The syntax is checked above; JS `Number()` reads a JSON number's value.
+        match self.text.get(start..self.i).map(crate::js::number) {
             Some(n) if n.is_finite() => Ok(n),
             _ => Err(JsonError {
                 message: "number out of range".into(),
@@ -406,10 +404,7 @@ fn first_duplicate(members: &[Member]) -> Option<usize> {
     if members.len() < 2 {
         return None;
     }
-    let mut idx: Vec<usize> = (0..members.len()).collect();
-    idx.sort_by(|&a, &b| members[a].key.cmp(&members[b].key).then(a.cmp(&b)));
-    idx.windows(2)
-        .filter(|w| members[w[0]].key == members[w[1]].key)
-        .map(|w| w[1])
-        .min()
+    crate::sort::earlier_equal(members.len(), |i| members.get(i).map(|m| m.key.as_str()))
+        .iter()
+        .position(Option::is_some)
 }

@@ -1,6 +1,8 @@
 //! JSON writing: string escaping. Callers write structure (`{`, `,`, numbers)
 //! themselves, which keeps the tag free of a serializer.
 
+use crate::prelude::*;
+
 /// Appends `s` as a quoted JSON string, escaping `"`, `\` and control
 /// characters (and U+2028/U+2029, so the output is also safe inside a script).
 pub fn write_str(out: &mut String, s: &str) {

@@ -5,15 +5,17 @@
 //! `{"id","conversion","trigger","at","session","macro","page":{"url","path","title","referrer"},"vars":{...}}`
 //! (the contract in `notes/common.md`).
 //!
-//! Privacy: URLs leave the page without their fragment and with only the query
-//! parameters listed in the rules' `allow_query` (page URL, referrer, and the
-//! `link.url`, `click.url`, `video.url` variables); conditions still see the
-//! full URLs.
+//! Privacy: every value goes through [`crate::privacy`] on its way out. URLs
+//! (page URL, path, referrer, and the `link.url`, `click.url`, `video.url`
+//! variables) lose their fragment and every query parameter not listed in the
+//! rules' `allow_query`; e-mail addresses and long digit runs in any text are
+//! masked; every value is capped. Conditions still see the full values.
 
-use std::borrow::Cow;
+use crate::prelude::*;
 
-use crate::engine::{Conversion, Page, Value, TEXT_CAP, URL_CAP};
+use crate::engine::{Conversion, Page, Value};
 use crate::json::write_str;
+use crate::privacy;
 use crate::rules::model::Trigger;
 
 /// Most bytes of one request body: the contract says under 60 KB.
@@ -43,23 +45,19 @@ pub fn write_num(out: &mut String, x: f64) {
     let a = x.abs();
     // Past 2^53 / 1000 thousandths lose precision; such numbers are integers.
     if a >= 9.0e12 {
-        let a = a.round();
+        let a = crate::engine::round(a);
         if neg && a != 0.0 {
             out.push('-');
         }
-        if a < 1e21 {
-            push_uint(out, a as u128);
-        } else {
-            // Rare: let the exact-digits path of the engine write it.
-            out.push_str(crate::engine::js_string(a).as_str());
-        }
+        // JS `String()`: exact below 2^53, shortest digits beyond (as the browser writes them).
+        out.push_str(crate::engine::js_string(a).as_str());
         return;
     }
-    let thousandths = (a * 1000.0).round() as u64;
+    let thousandths = crate::engine::round(a * 1000.0) as u64;
     if neg && thousandths != 0 {
         out.push('-');
     }
-    push_uint(out, u128::from(thousandths / 1000));
+    push_uint(out, thousandths / 1000);
     let mut frac = thousandths % 1000;
     if frac != 0 {
         out.push('.');
@@ -79,8 +77,8 @@ pub fn write_num(out: &mut String, x: f64) {
     }
 }
 
-fn push_uint(out: &mut String, mut n: u128) {
-    let mut tmp = [0u8; 40];
+fn push_uint(out: &mut String, mut n: u64) {
+    let mut tmp = [0u8; 20];
     let mut i = tmp.len();
     loop {
         i -= 1;
@@ -90,36 +88,28 @@ fn push_uint(out: &mut String, mut n: u128) {
             break;
         }
     }
-    tmp[i..].iter().for_each(|&c| out.push(c as char));
-}
-
-/// `url` without its fragment and with only the `allow`ed query parameters
-/// (compared after the `=`-less name, exactly), capped at [`URL_CAP`] chars.
-pub fn clean_url<'a>(url: &'a str, allow: &[String]) -> Cow<'a, str> {
-    let url = url.split('#').next().unwrap_or("");
-    let capped = |s: &'a str| Cow::Borrowed(crate::engine::cap_str(s, URL_CAP));
-    let Some((base, query)) = url.split_once('?') else {
-        return capped(url);
-    };
-    let mut kept = String::with_capacity(url.len());
-    kept.push_str(base);
-    let mut first = true;
-    for param in query.split('&').filter(|p| !p.is_empty()) {
-        let name = param.split('=').next().unwrap_or("");
-        if allow.iter().any(|a| a == name) {
-            kept.push(if first { '?' } else { '&' });
-            kept.push_str(param);
-            first = false;
-        }
-    }
-    if first && kept.len() == base.len() {
-        return capped(base);
-    }
-    Cow::Owned(crate::engine::cap_str(&kept, URL_CAP).to_string())
+    tmp.get(i..)
+        .unwrap_or(&[])
+        .iter()
+        .for_each(|&c| out.push(c as char));
 }
 
 fn is_url_var(name: &str) -> bool {
     matches!(name, "link.url" | "click.url" | "video.url")
+}
+
+/// Writes `url` as a JSON string, cleaned by [`privacy::clean_url`].
+fn url(out: &mut String, scratch: &mut String, url: &str, allow: &[String]) {
+    scratch.clear();
+    privacy::clean_url(url, allow, scratch);
+    write_str(out, scratch);
+}
+
+/// Writes `text` as a JSON string, masked and capped by [`privacy::mask_text`].
+fn text(out: &mut String, scratch: &mut String, text: &str) {
+    scratch.clear();
+    privacy::mask_text(text, scratch);
+    write_str(out, scratch);
 }
 
 fn key(out: &mut String, name: &str) {
@@ -135,6 +125,8 @@ pub fn write_event(
     page: &Page,
     meta: &EventMeta<'_>,
 ) {
+    let scratch = &mut String::new();
+    let allow = meta.allow_query;
     out.push('{');
     key(out, "id");
     write_str(out, meta.id);
@@ -157,16 +149,16 @@ pub fn write_event(
     key(out, "page");
     out.push('{');
     key(out, "url");
-    write_str(out, &clean_url(&page.url, meta.allow_query));
+    url(out, scratch, &page.url, allow);
     out.push(',');
     key(out, "path");
-    write_str(out, crate::engine::cap_str(&page.path, URL_CAP));
+    url(out, scratch, &page.path, allow);
     out.push(',');
     key(out, "title");
-    write_str(out, crate::engine::cap_str(&page.title, TEXT_CAP));
+    text(out, scratch, &page.title);
     out.push(',');
     key(out, "referrer");
-    write_str(out, &clean_url(&page.referrer, meta.allow_query));
+    url(out, scratch, &page.referrer, allow);
     out.push_str("},");
     key(out, "vars");
     out.push('{');
@@ -184,8 +176,8 @@ pub fn write_event(
             Value::Null => {}
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Num(n) => write_num(out, *n),
-            Value::Str(s) if is_url_var(name) => write_str(out, &clean_url(s, meta.allow_query)),
-            Value::Str(s) => write_str(out, s),
+            Value::Str(s) if is_url_var(name) => url(out, scratch, s, allow),
+            Value::Str(s) => text(out, scratch, s),
         }
     }
     out.push_str("}}");
@@ -277,18 +269,48 @@ mod tests {
     }
 
     #[test]
-    fn urls_keep_only_allowed_params() {
+    fn personal_data_never_leaves() {
+        use crate::engine::Conversion;
+        use crate::rules::model::{Limit, Pos, TriggerKind};
+        let trigger = Trigger {
+            id: "t".into(),
+            conversion: "c".into(),
+            kind: TriggerKind::LinkClick,
+            conditions: vec![],
+            unless: vec![],
+            limit: Limit::OncePerEvent,
+            is_macro: false,
+            path: "triggers[0]".into(),
+            pos: Pos::default(),
+        };
+        let page = Page {
+            url: "https://x.org/a?email=jane%40example.com&utm_source=news#token=abc".into(),
+            host: "x.org".into(),
+            path: "/users/jane@example.com".into(),
+            query: String::new(),
+            title: "Hello jane@example.com".into(),
+            referrer: "https://search.example/?q=secret".into(),
+        };
+        let conv = Conversion {
+            trigger: 0,
+            vars: vec![
+                ("link.url".into(), Value::Str("https://p.example/x?id=7&utm_source=a".into())),
+                ("click.text".into(), Value::Str("Call +1 (555) 123-4567".into())),
+                ("dl.email".into(), Value::Str("bob@example.org".into())),
+            ],
+        };
         let allow = vec!["utm_source".to_string()];
-        assert_eq!(
-            clean_url("https://x.org/a?email=a%40b&utm_source=n#top", &allow),
-            "https://x.org/a?utm_source=n"
-        );
-        assert_eq!(
-            clean_url("https://x.org/a?email=a", &allow),
-            "https://x.org/a"
-        );
-        assert_eq!(clean_url("https://x.org/a#f", &[]), "https://x.org/a");
-        assert_eq!(clean_url("", &[]), "");
+        let meta = EventMeta { id: "i", at: 1.0, session: "s", allow_query: &allow };
+        let mut out = String::new();
+        write_event(&mut out, &trigger, &conv, &page, &meta);
+        for leak in ["jane", "bob@", "secret", "token", "email=", "id=7", "555"] {
+            assert!(!out.contains(leak), "{leak} leaked: {out}");
+        }
+        assert!(out.contains(r#""url":"https://x.org/a?utm_source=news""#), "{out}");
+        assert!(out.contains(r#""referrer":"https://search.example/""#), "{out}");
+        assert!(out.contains(r#""link.url":"https://p.example/x?utm_source=a""#), "{out}");
+        assert!(out.contains(r#""click.text":"Call [number]""#), "{out}");
+        assert!(out.contains(r#""dl.email":"[email]""#), "{out}");
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! patterns are ASCII, so every cut falls on an ASCII byte and so on a
 //! character boundary; non-ASCII text is copied as is.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::{EMAIL_MASK, MIN_DIGITS, NUMBER_MASK};
 
 /// The output with a budget in characters: what does not fit is dropped.

@@ -44,6 +44,9 @@
 //! wasm tag), appends to a caller's `String` without other allocation, and
 //! never panics on any UTF-8 input.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 mod mask;
 mod url;
 

@@ -1,6 +1,9 @@
 //! Splitting a URL (absolute or relative) into what is kept and the query,
 //! without parsing it fully: anything that does not look like a URL is a path.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The pieces of a URL that may be sent, plus its raw query.
 pub(super) struct Parts<'a> {
     /// `scheme://` or `//`, or empty for a relative URL.

@@ -6,6 +6,7 @@ use super::ctx::{expected, field_path, index_path, push_list, push_quoted, unkno
 use super::names::CONDITION_FIELDS;
 use super::suggest;
 use crate::json::{Json, JsonKind};
+use crate::prelude::*;
 use crate::rules::model::{
     Condition, Literal, Operator, VarType, Variable, FIXED_VARIABLES, VARIABLE_PREFIXES,
 };
@@ -214,7 +215,7 @@ fn numeric_string(s: &str) -> Option<f64> {
     {
         return None;
     }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
+    Some(crate::js::number(t)).filter(|n| n.is_finite())
 }
 
 /// Checks that `value` has a type the operator can compare with.

@@ -1,6 +1,7 @@
 //! Collecting defects while validating: the error list, the trigger being
 //! validated, and helpers for paths, quoting and typed field reads.
 
+use crate::prelude::*;
 use super::{RuleError, TriggerRef};
 use crate::json::{write_str, Json, Member};
 use crate::rules::model::Pos;

@@ -4,6 +4,8 @@
 //! naming the trigger, the JSON path and the reason, and triggers with errors
 //! are left out while the valid ones are kept.
 
+use crate::prelude::*;
+
 pub mod model;
 pub mod names;
 
@@ -71,4 +73,4 @@ impl core::fmt::Display for RuleError {
     }
 }
 
-impl std::error::Error for RuleError {}
+impl core::error::Error for RuleError {}

@@ -4,6 +4,8 @@
 //! Names follow the rules format (what marketers write), so a field here reads
 //! like the JSON key it comes from.
 
+use crate::prelude::*;
+
 /// A position in the rules file, 1-based, for messages a marketer can jump to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {

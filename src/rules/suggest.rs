@@ -1,13 +1,16 @@
 //! "Did you mean": the closest known name by edit distance.
 
+use crate::prelude::*;
+
 /// Longest name worth comparing; longer input gets no suggestion (keeps the
 /// quadratic distance cheap on hostile input).
 const MAX_LEN: usize = 64;
 
-/// The candidate closest to `name` (case-insensitive Levenshtein distance),
+/// The candidate closest to `name` (ASCII-case-insensitive Levenshtein
+/// distance: the names suggested are ASCII),
 /// if it is close enough to be a likely typo.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let name: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
+    let name: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
     if name.is_empty() || name.len() > MAX_LEN {
         return None;
     }
@@ -25,7 +28,7 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 /// Edit distance between `a` (already lower-case) and `b`, in chars, counting
 /// a swap of two neighbours as one edit (optimal string alignment).
 fn distance(a: &[char], b: &str) -> usize {
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];

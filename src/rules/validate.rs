@@ -1,7 +1,5 @@
 //! Validating the parsed JSON into [`Rules`]: the file level and each trigger.
 
-use std::collections::BTreeMap;
-
 use super::condition::conditions;
 use super::ctx::{expected, field_path, index_path, push_list, push_quoted, unknown, Ctx};
 use super::names::{
@@ -10,9 +8,11 @@ use super::names::{
 };
 use super::{Parsed, RuleError, TriggerRef};
 use crate::json::{self, Json};
+use crate::prelude::*;
 use crate::rules::model::{
     Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, VideoStatus, VideoStatuses,
 };
+use crate::sort::{earlier_equal, sort_by, sort_f64};
 
 /// Parses and validates a rules file (see [`super::parse`]).
 pub fn parse(text: &str) -> Parsed {
@@ -33,9 +33,22 @@ pub fn parse(text: &str) -> Parsed {
             }
         },
     };
-    let mut errors = ctx.errors;
-    errors.sort_by_key(|e: &RuleError| (e.pos.line, e.pos.column));
-    Parsed { rules, errors }
+    Parsed {
+        rules,
+        errors: in_file_order(ctx.errors),
+    }
+}
+
+/// The errors sorted by position, keeping the order of errors at the same one.
+fn in_file_order(errors: Vec<RuleError>) -> Vec<RuleError> {
+    let mut order: Vec<usize> = (0..errors.len()).collect();
+    let pos = |i: usize| errors.get(i).map(|e| (e.pos.line, e.pos.column));
+    sort_by(&mut order, |a, b| (pos(a), a) < (pos(b), b));
+    let mut slots: Vec<Option<RuleError>> = errors.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&i| slots.get_mut(i)?.take())
+        .collect()
 }
 
 fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
@@ -91,9 +104,14 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
     }
     if let Some(v) = ctx.required(root, "", "triggers") {
         if let Some(items) = ctx.array(v, "triggers", "trigger objects") {
-            let mut ids = BTreeMap::new();
+            // For each trigger, the first earlier one with the same id.
+            let first_use = earlier_equal(items.len(), |i| {
+                let id = items.get(i)?.get("id")?.as_str()?;
+                (!id.is_empty()).then_some(id)
+            });
             for (i, t) in items.iter().enumerate() {
-                if let Some(t) = trigger(ctx, t, i, &mut ids) {
+                let first = first_use.get(i).copied().flatten();
+                if let Some(t) = trigger(ctx, t, i, first) {
                     rules.triggers.push(t);
                 }
                 ctx.trigger = None;
@@ -132,7 +150,7 @@ fn string_list(
 fn host(h: &str) -> Result<String, String> {
     let problem = if h.is_empty() {
         "must not be empty"
-    } else if h.contains("://") || h.contains('/') {
+    } else if h.contains('/') {
         "expected a host name like \"shop.example.com\", not a URL"
     } else if h.starts_with("*.") {
         "write the domain without \"*.\": its subdomains are included"
@@ -140,24 +158,19 @@ fn host(h: &str) -> Result<String, String> {
         "expected a host name without a port"
     } else if h.starts_with('.')
         || h.ends_with('.')
-        || h.contains("..")
+        || crate::text::contains(h, "..")
         || !h
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
     {
         "expected a host name like \"shop.example.com\""
     } else {
-        return Ok(h.to_lowercase());
+        return Ok(crate::js::lower(h));
     };
     Err(problem.into())
 }
 
-fn trigger(
-    ctx: &mut Ctx,
-    v: &Json,
-    i: usize,
-    ids: &mut BTreeMap<String, usize>,
-) -> Option<Trigger> {
+fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Option<Trigger> {
     let path = index_path("triggers", i);
     ctx.trigger = Some(TriggerRef::Index(i));
     let Some(obj) = v.as_object() else {
@@ -170,20 +183,13 @@ fn trigger(
     let before = ctx.errors.len();
 
     let id = ctx.req_string(v, &path, "id");
-    if let (Some(id), Some(id_v)) = (id, v.get("id")) {
-        match ids.get(id) {
-            Some(&first) => {
-                let mut m = String::from("duplicate id ");
-                push_quoted(&mut m, id);
-                m.push_str(": ");
-                m.push_str(&index_path("triggers", first));
-                m.push_str(" already uses it");
-                ctx.error(&field_path(&path, "id"), id_v.pos, m);
-            }
-            None => {
-                ids.insert(id.into(), i);
-            }
-        }
+    if let (Some(id), Some(id_v), Some(first)) = (id, v.get("id"), first_use) {
+        let mut m = String::from("duplicate id ");
+        push_quoted(&mut m, id);
+        m.push_str(": ");
+        m.push_str(&index_path("triggers", first));
+        m.push_str(" already uses it");
+        ctx.error(&field_path(&path, "id"), id_v.pos, m);
     }
     let conversion = ctx.req_string(v, &path, "conversion");
     let on = ctx.required(v, &path, "on").and_then(|x| {
@@ -433,7 +439,7 @@ fn thresholds(
     if !valid {
         return None;
     }
-    out.sort_by(f64::total_cmp);
+    sort_f64(&mut out);
     out.dedup();
     Some(out)
 }

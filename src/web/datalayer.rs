@@ -5,6 +5,7 @@
 //! The queue hook itself is the loader's `hook` (it needs `this` and
 //! `arguments`); here each pushed item becomes a [`PushedEvent`].
 
+use crate::prelude::*;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 

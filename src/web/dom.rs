@@ -1,6 +1,7 @@
 //! The engine's [`Backend`] in the browser: `RegExp`, `Element.matches` /
 //! `closest` (crossing shadow roots), link resolution and element facts.
 
+use crate::prelude::*;
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

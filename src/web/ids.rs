@@ -1,6 +1,8 @@
 //! Random ids from `crypto.getRandomValues`: event ids (the collector's
 //! de-duplication key) and the per-tab session id.
 
+use crate::prelude::*;
+
 /// Appends `bytes` (at most 16) random bytes as lowercase hex.
 pub(crate) fn random_hex(out: &mut String, bytes: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -3,6 +3,7 @@
 //! ones added later. Each element gets a small numeric key (a WeakMap, so
 //! removed elements are collected) under which the engine keeps its state.
 
+use crate::prelude::*;
 use js_sys::WeakMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, HtmlMediaElement};

@@ -8,16 +8,48 @@
 //! goes quiet instead of throwing into the page; `hook` replays and wraps a
 //! `dataLayer`-style queue (it needs `arguments` and `this`).
 
+/// `thread_local!` for the tag's state: the tag runs on the page's one
+/// thread, so a plain `static` in a [`Local`] is enough (and needs no `std`).
+macro_rules! tag_local {
+    ($($(#[$m:meta])* static $name:ident: $t:ty = const { $init:expr };)*) => {
+        $($(#[$m])* static $name: $crate::web::Local<$t> = $crate::web::Local($init);)*
+    };
+}
+
 mod clicks;
+mod consent;
 mod datalayer;
 mod dom;
+mod history;
 mod ids;
 mod media;
+mod outbox;
 mod page;
 mod scroll;
 mod transport;
 
-use std::cell::RefCell;
+#[cfg(not(feature = "std"))]
+mod runtime;
+
+#[cfg(target_feature = "atomics")]
+compile_error!("the tag's state assumes one thread: build without the `atomics` target feature");
+
+/// A value the tag keeps for the page's lifetime (see `tag_local!`).
+pub(crate) struct Local<T>(pub(crate) T);
+
+// SAFETY: wasm32 without `atomics` (checked above) has one thread.
+unsafe impl<T> Sync for Local<T> {}
+
+impl<T> Local<T> {
+    /// Runs `f` on the value (the shape of `LocalKey::with`).
+    pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.0)
+    }
+}
+
+use core::cell::RefCell;
+
+use crate::prelude::*;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -42,9 +74,17 @@ extern "C" {
     /// when absent), then wraps its `push` so later items reach `f` too.
     #[wasm_bindgen(method)]
     fn hook(this: &Host, name: &str, f: &Function);
+    /// Wraps `o[name]` (a method such as `history.pushState`) so `f` runs
+    /// after each call; the original keeps its `this`, arguments, result and
+    /// throws. Nothing happens when it is not a function or cannot be set.
+    #[wasm_bindgen(method)]
+    fn after(this: &Host, o: &JsValue, name: &str, f: &Function);
     /// Test seam: when set, each beacon body goes to this function instead of the network.
     #[wasm_bindgen(method, getter)]
     fn sink(this: &Host) -> Option<Function>;
+    /// Makes every guarded function a silent no-op (the tag stopped).
+    #[wasm_bindgen(method)]
+    fn stop(this: &Host);
 }
 
 /// The one callback shape the tag hands to the browser (events, frames,
@@ -68,16 +108,24 @@ struct Attached {
     callbacks: Vec<Callback>,
 }
 
-thread_local! {
+tag_local! {
     static TAG: RefCell<Option<Tag>> = const { RefCell::new(None) };
     static ATTACHED: RefCell<Option<Attached>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` on the tag. `None` when stopped, or when re-entered from inside
 /// another tag call (a page handler pushing during our own push): skipping is
-/// better than a borrow panic.
+/// better than a borrow panic. A single-page app's route change made since
+/// the last call starts the new page first ([`history::check`]).
 pub(crate) fn with_tag<R>(f: impl FnOnce(&mut Tag) -> R) -> Option<R> {
-    TAG.with(|t| t.try_borrow_mut().ok().and_then(|mut t| t.as_mut().map(f)))
+    TAG.with(|t| {
+        t.try_borrow_mut().ok().and_then(|mut t| {
+            t.as_mut().map(|t| {
+                history::check(t);
+                f(t)
+            })
+        })
+    })
 }
 
 /// Wraps a Rust callback for the browser: guarded, kept alive until [`stop`].
@@ -179,6 +227,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     }
     let session = page::session_id();
     let sink = host.sink();
+    let gate = consent::initial(&host);
     ATTACHED.with(|a| {
         *a.borrow_mut() = Some(Attached {
             host,
@@ -194,13 +243,18 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         *t.borrow_mut() = Some(Tag {
             engine,
             out: Vec::new(),
-            transport: transport::Transport::new(endpoint, sink),
+            transport: transport::Transport::new(endpoint, sink, gate),
             session,
             saved_state,
             media: media::Keys::new(),
         })
     });
     transport::attach();
+    if gate != consent::Gate::Gpc {
+        consent::attach();
+    }
+    with_tag(|t| t.transport.resume());
+    history::attach();
     if w_scroll {
         scroll::attach();
     }
@@ -222,11 +276,11 @@ pub fn flush() {
     with_tag(|t| t.transport.flush());
 }
 
-/// Detaches every listener and forgets the tag's state (tests; a page that
-/// withdraws consent). Queued events are sent first.
+/// Detaches every listener and forgets the tag's state (tests). Queued
+/// events are sent first (consent permitting).
 #[wasm_bindgen]
 pub fn stop() {
-    flush();
+    with_tag(|t| t.transport.hidden());
     TAG.with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
             if let Some(tag) = t.take() {
@@ -241,8 +295,10 @@ pub fn stop() {
             }
             scroll::detach();
             // Dropping `a.callbacks` invalidates the closures. A wrapped
-            // `dataLayer.push` stays on the page's array and keeps its
-            // original behaviour; its guard swallows the dropped closure.
+            // `dataLayer.push` or `history.pushState` stays on the page and
+            // keeps its original behaviour; the stopped guard skips the
+            // dropped closure silently.
+            a.host.stop();
         }
     });
 }

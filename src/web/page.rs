@@ -1,5 +1,6 @@
 //! The page the visitor is on, per-tab session storage, and console messages.
 
+use crate::prelude::*;
 use crate::engine::Page;
 
 /// sessionStorage key of the random per-tab session id.

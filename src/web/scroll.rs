@@ -3,7 +3,7 @@
 //! grows (infinite scroll, lazy images), and one reading at start lets a short
 //! page fire its thresholds without any scroll.
 
-use std::cell::{Cell, RefCell};
+use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
 use web_sys::ResizeObserver;
@@ -11,7 +11,7 @@ use web_sys::ResizeObserver;
 use super::{callback, listen, with_tag};
 use crate::engine::ScrollReading;
 
-thread_local! {
+tag_local! {
     static FRAME: RefCell<Option<Function>> = const { RefCell::new(None) };
     static PENDING: Cell<bool> = const { Cell::new(false) };
     static OBSERVER: RefCell<Option<ResizeObserver>> = const { RefCell::new(None) };
@@ -48,7 +48,7 @@ pub(crate) fn detach() {
 }
 
 /// Asks for one reading at the next frame, however many events come before it.
-fn schedule() {
+pub(crate) fn schedule() {
     if PENDING.with(|p| p.replace(true)) {
         return;
     }

@@ -1,62 +1,160 @@
-//! Beacons: events are queued for a short batch window, then sent as
-//! `{"v":1,"sent_at":…,"events":[…]}` bodies under 60 KB each, by
-//! `navigator.sendBeacon` (a string body is sent as
-//! `text/plain;charset=UTF-8`, so no CORS preflight), falling back to
-//! `fetch(…, {keepalive: true})` when the beacon queue refuses. The queue is
-//! flushed at once when the page is hidden or unloaded.
+//! Delivery: at-least-once, through a persistent outbox; the collector
+//! de-duplicates by event id, so storage is exactly-once.
+//!
+//! Every qualifying event is written to the outbox first (one
+//! `localStorage` value, `microconv.outbox`, shared by the site's tabs; the
+//! format is in [`super::outbox`]), then POSTed as `{"v":1,"sent_at":…,"events":[…]}`
+//! (`text/plain`, so no CORS preflight; under 60 KB and 100 events per
+//! request) by `fetch(…, {keepalive: true})`, whose answer decides: 2xx
+//! removes the events; a network error, 408, 429 or 5xx keeps them for a
+//! retry after a backoff (1 s · 2^n, at most 5 min, jittered; `Retry-After`
+//! on 429/503 wins); any other 4xx drops them with one console message.
+//! Retries come from a timer, the `online` event and the next page view.
+//! Events wait up to 1 s for company; a click (the page may be leaving) and
+//! a hidden or unloading page send at once (past the browsers' 64 KB keepalive
+//! budget, by `sendBeacon`), and the events stay in the outbox until an
+//! answer acknowledges them.
+//!
+//! Tabs: each read-modify-write of the outbox runs under the Web Lock
+//! `microconv.outbox`, re-reading the stored value and merging by id. Events
+//! being sent carry a lease (a timestamp) that keeps other tabs off them
+//! until it is 30 s old (the sender died mid-send). Without Web Locks, and
+//! when the page is hidden (a lock is granted asynchronously: too late for a
+//! page being unloaded), the same step runs at once, best effort.
+//!
+//! Consent ([`super::consent`]) gates it all: held events stay in memory,
+//! denied ones are discarded.
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::{callback, listen, with_tag};
+use super::consent::Gate;
+use super::outbox::{Book, Entry, Take};
+use super::{callback, host, listen, push_u32, with_tag, Dom, Host};
 use crate::engine::{Conversion, Engine};
 use crate::payload::{self, EventMeta, MAX_BODY};
-
-use super::Dom;
+use crate::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// Global `fetch(url, init)`; a synchronous throw becomes `Err`.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch_with(url: &str, init: &Object) -> Result<Pending, JsValue>;
-    /// A promise, to which a plain function (not a `Closure`) can be attached.
-    type Pending;
-    /// `promise.catch(f)`.
-    #[wasm_bindgen(method, js_name = catch)]
-    fn catch_fn(this: &Pending, f: &Function) -> Pending;
+    /// POSTs a beacon body by `fetch` (`loader/host.js`); false when `fetch`
+    /// threw. The answer reaches `done` as `[key, status (0: network error),
+    /// Retry-After in ms (0: none)]`.
+    #[wasm_bindgen(method)]
+    fn post(this: &Host, url: &str, body: &str, key: u32, keepalive: bool, done: &Function) -> bool;
+    /// Calls `f` later under the Web Lock `microconv.outbox`; false when the
+    /// browser has no Web Locks.
+    #[wasm_bindgen(method)]
+    fn lock(this: &Host, f: &Function) -> bool;
 }
 
-/// How long events wait for company before being sent, in ms.
-const BATCH_MS: i32 = 1000;
+/// The `localStorage` key of the outbox (also the Web Lock's name).
+const KEY: &str = "microconv.outbox";
+/// How long new events wait for company before being sent, in ms.
+const BATCH_MS: f64 = 1000.0;
+/// Bytes of keepalive bodies a page may have in flight (browsers: 64 KiB).
+const KEEPALIVE_BUDGET: usize = 64_000;
+/// The collector takes at most this many events per request.
+const MAX_EVENTS_PER_REQUEST: usize = 100;
+/// Random delay added to each wake-up, so tabs sharing an outbox take turns.
+const JITTER_MS: f64 = 200.0;
+/// The `Retry-After` of a network error (see [`Transport::on_done`]).
+const NETWORK_ERROR: f64 = -1.0;
+/// A lock request unanswered this long is taken as lost; another is made.
+const LOCK_WAIT_MS: f64 = 5_000.0;
 
-thread_local! {
-    /// The batch timer's callback, made once.
+tag_local! {
+    /// The retry/batch timer's callback.
     static TICK: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// Swallows a failed keepalive fetch, so it is no unhandled rejection.
-    static IGNORE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// Runs the outbox step under the Web Lock.
+    static LOCKED: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// Receives each request's outcome.
+    static DONE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// The outgoing queue of one tag.
+/// A request on its way.
+struct Flight {
+    key: u32,
+    ids: Vec<String>,
+    /// Body bytes, counted against [`KEEPALIVE_BUDGET`] when `keepalive`.
+    bytes: usize,
+    keepalive: bool,
+    /// The drop count this request reports (given back if it fails).
+    dropped: u32,
+}
+
+/// The outgoing side of one tag: the outbox, and what changed in memory
+/// since it was last written.
 pub(crate) struct Transport {
     endpoint: String,
     sink: Option<Function>,
-    events: Vec<String>,
+    gate: Gate,
+    /// `localStorage`, or `None`: the outbox then lives in `mem` (no storage,
+    /// full storage, and the tests' sink).
+    store: Option<web_sys::Storage>,
+    mem: String,
+    /// New events not yet written (held there while consent is pending).
+    fresh: Book,
+    /// Ids answered for good (2xx, or refused by a 4xx).
+    acked: Vec<String>,
+    /// Ids whose send failed, with the server's `Retry-After` in ms (0: none).
+    retry: Vec<(String, f64)>,
+    /// Drop counts of failed requests, to report again.
+    undropped: u32,
+    /// What the next step should send.
+    take: Take,
+    /// When a lock request was made (0: none pending).
+    requested: f64,
+    flights: Vec<Flight>,
+    next_key: u32,
+    /// Keepalive body bytes in flight.
+    keepalive: usize,
     timer: Option<i32>,
+    refused_logged: bool,
+    /// After `pagehide`: failures are the unload's, not the network's.
+    leaving: bool,
 }
 
-/// Attaches the flush-on-hide listeners and makes the timer callback.
+fn get(f: &'static super::Local<RefCell<Option<Function>>>) -> Option<Function> {
+    f.with(|f| f.borrow().clone())
+}
+
+fn hidden() {
+    with_tag(|t| t.transport.hidden());
+}
+
+/// Makes the callbacks and attaches the page-hide and `online` listeners.
 pub(crate) fn attach() {
-    TICK.with(|t| {
-        *t.borrow_mut() = Some(callback(|_| {
+    let set = |f: &'static super::Local<RefCell<Option<Function>>>, g: Function| {
+        f.with(|f| *f.borrow_mut() = Some(g))
+    };
+    set(
+        &TICK,
+        callback(|_| {
             with_tag(|t| {
                 t.transport.timer = None;
-                t.transport.flush();
+                t.transport.request(Take::Due);
             });
-        }))
-    });
-    IGNORE.with(|t| *t.borrow_mut() = Some(callback(|_| {})));
+        }),
+    );
+    set(
+        &LOCKED,
+        callback(|_| {
+            with_tag(|t| {
+                t.transport.requested = 0.0;
+                t.transport.step(false);
+            });
+        }),
+    );
+    set(
+        &DONE,
+        callback(|v| {
+            with_tag(|t| t.transport.on_done(&v));
+        }),
+    );
     let Some(w) = web_sys::window() else {
         return;
     };
@@ -64,111 +162,380 @@ pub(crate) fn attach() {
         let d = doc.clone();
         listen(&doc, "visibilitychange", false, move |_| {
             if d.hidden() {
-                super::flush();
+                hidden();
             }
         });
     }
-    listen(&w, "pagehide", false, |_| super::flush());
+    listen(&w, "pagehide", false, |_| {
+        with_tag(|t| t.transport.leaving = true);
+        hidden();
+    });
+    // Back from the back/forward cache.
+    listen(&w, "pageshow", false, |_| {
+        with_tag(|t| t.transport.leaving = false);
+    });
+    listen(&w, "online", false, |_| {
+        with_tag(|t| t.transport.request(Take::All));
+    });
 }
 
 impl Transport {
-    /// A queue sending to `endpoint`, or to `sink` (tests) when given.
-    pub(crate) fn new(endpoint: String, sink: Option<Function>) -> Self {
-        Transport {
+    /// A transport sending to `endpoint`, or to `sink` (tests: every body is
+    /// acknowledged at once, and the outbox stays in memory).
+    pub(crate) fn new(endpoint: String, sink: Option<Function>, gate: Gate) -> Self {
+        let store = match sink {
+            Some(_) => None,
+            None => web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+        };
+        let mut t = Transport {
             endpoint,
             sink,
-            events: Vec::new(),
+            gate,
+            store,
+            mem: String::new(),
+            fresh: Book::default(),
+            acked: Vec::new(),
+            retry: Vec::new(),
+            undropped: 0,
+            take: Take::Nothing,
+            requested: 0.0,
+            flights: Vec::new(),
+            next_key: 0,
+            keepalive: 0,
             timer: None,
+            refused_logged: false,
+            leaving: false,
+        };
+        if gate == Gate::Gpc {
+            t.forget();
         }
+        t
     }
 
     /// Adds one conversion as an event object (written by [`crate::payload`]).
     pub(crate) fn queue_event(&mut self, engine: &Engine<Dom>, c: &Conversion, session: &str) {
+        if matches!(self.gate, Gate::Denied | Gate::Gpc) {
+            return;
+        }
         let Some(trigger) = engine.triggers().get(c.trigger) else {
             return;
         };
         let mut id = String::with_capacity(32);
         super::ids::random_hex(&mut id, 16);
+        let now = js_sys::Date::now();
         let meta = EventMeta {
             id: &id,
-            at: js_sys::Date::now(),
+            at: now,
             session,
             allow_query: &engine.rules().allow_query,
         };
         let mut json = String::with_capacity(256);
         payload::write_event(&mut json, trigger, c, engine.page(), &meta);
-        self.events.push(json);
-    }
-
-    /// Starts the batch window unless one is running.
-    pub(crate) fn schedule(&mut self) {
-        if self.timer.is_some() || self.events.is_empty() {
-            return;
-        }
-        let Some(w) = web_sys::window() else {
-            return;
-        };
-        self.timer = TICK.with(|t| {
-            let t = t.borrow();
-            let f = t.as_ref()?;
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(f, BATCH_MS)
-                .ok()
+        self.fresh.add(Entry {
+            id,
+            queued: now,
+            tries: 0,
+            next: now + BATCH_MS,
+            lease: 0.0,
+            json,
         });
+        self.fresh.cap(now);
     }
 
-    /// Stops the batch timer (the tag is stopping).
+    /// Writes the new events to the outbox; they are sent after the batch window.
+    pub(crate) fn schedule(&mut self) {
+        self.request(Take::Nothing);
+    }
+
+    /// Sends every new event now (and whatever else is due).
+    pub(crate) fn flush(&mut self) {
+        self.request(Take::Fresh);
+    }
+
+    /// Sends what is due (the page view started, or the timer fired).
+    pub(crate) fn resume(&mut self) {
+        self.request(Take::Due);
+    }
+
+    /// The page is hidden or unloading: write and send now, without waiting for a lock.
+    pub(crate) fn hidden(&mut self) {
+        self.take = self.take.max(Take::Fresh);
+        self.step(true);
+    }
+
+    /// Stops the timer (the tag is stopping).
     pub(crate) fn cancel(&self) {
         if let (Some(id), Some(w)) = (self.timer, web_sys::window()) {
             w.clear_timeout_with_handle(id);
         }
     }
 
-    /// Sends every queued event now, in as few bodies as fit under [`MAX_BODY`].
-    pub(crate) fn flush(&mut self) {
-        self.cancel();
-        self.timer = None;
-        if self.events.is_empty() {
-            return;
-        }
-        let sent_at = js_sys::Date::now();
-        let events = std::mem::take(&mut self.events);
-        let mut body = String::new();
-        for batch in payload::batches(&events, MAX_BODY) {
-            body.clear();
-            payload::write_batch(&mut body, sent_at, batch);
-            self.send(&body);
+    /// A consent decision (see [`super::consent`]): a grant opens the gate
+    /// and sends what was held; an explicit denial discards everything; a
+    /// default denial holds.
+    pub(crate) fn set_consent(&mut self, granted: bool, explicit: bool) {
+        match (self.gate, granted, explicit) {
+            (Gate::Gpc, ..) | (Gate::Open, true, _) | (Gate::Held | Gate::Denied, false, false) => {}
+            (_, true, _) => {
+                self.gate = Gate::Open;
+                self.flush();
+            }
+            (Gate::Open, false, false) => self.gate = Gate::Held,
+            (_, false, true) => {
+                self.gate = Gate::Denied;
+                self.forget();
+            }
         }
     }
 
-    fn send(&self, body: &str) {
-        if let Some(sink) = &self.sink {
-            let _ = sink.call1(&JsValue::NULL, &JsValue::from_str(body));
+    /// Discards held, stored and pending events (denial, GPC).
+    fn forget(&mut self) {
+        self.cancel();
+        self.timer = None;
+        self.fresh = Book::default();
+        self.acked.clear();
+        self.retry.clear();
+        self.mem.clear();
+        if let Some(s) = &self.store {
+            let _ = s.remove_item(KEY);
+        }
+    }
+
+    /// Asks for an outbox step sending `take`: under the Web Lock when the
+    /// browser has them, else at once.
+    fn request(&mut self, take: Take) {
+        self.take = self.take.max(take);
+        if self.gate != Gate::Open {
             return;
         }
-        let Some(w) = web_sys::window() else {
-            return;
-        };
-        if let Ok(true) = w
-            .navigator()
-            .send_beacon_with_opt_str(&self.endpoint, Some(body))
-        {
+        let now = js_sys::Date::now();
+        if self.requested != 0.0 && now - self.requested < LOCK_WAIT_MS {
+            return; // the step under the lock will see this too
+        }
+        let locked = self.sink.is_none()
+            && match (get(&LOCKED), host()) {
+                (Some(f), Some(h)) => h.lock(&f),
+                _ => false,
+            };
+        if locked {
+            self.requested = now;
+        } else {
+            self.step(false);
+        }
+    }
+
+    fn load(&self) -> String {
+        match &self.store {
+            Some(s) => s.get_item(KEY).ok().flatten().unwrap_or_default(),
+            None => self.mem.clone(),
+        }
+    }
+
+    fn save(&mut self, old: &str, new: String) {
+        if new == old {
             return;
         }
-        let init = Object::new();
-        let set = |k: &str, v: JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), &v);
-        };
-        set("method", JsValue::from_str("POST"));
-        set("body", JsValue::from_str(body));
-        set("keepalive", JsValue::TRUE);
-        // no-cors: a cross-origin collector needs no CORS headers; the answer is not read.
-        set("mode", JsValue::from_str("no-cors"));
-        if let Ok(p) = fetch_with(&self.endpoint, &init) {
-            IGNORE.with(|i| {
-                if let Some(i) = i.borrow().as_ref() {
-                    let _ = p.catch_fn(i);
+        if let Some(s) = &self.store {
+            let ok = if new.is_empty() {
+                s.remove_item(KEY)
+            } else {
+                s.set_item(KEY, &new)
+            };
+            if ok.is_ok() {
+                return;
+            }
+            // Storage full or refused: this page keeps its outbox in memory.
+            self.store = None;
+        }
+        self.mem = new;
+    }
+
+    /// One outbox step: re-read the stored outbox, apply what happened in
+    /// memory (new events, answers), apply the caps, lease and send what
+    /// `take` asks for, write it back, and set the timer for the next step.
+    fn step(&mut self, hide: bool) {
+        if self.gate != Gate::Open {
+            return;
+        }
+        let take = core::mem::replace(&mut self.take, Take::Nothing);
+        let busy = !self.fresh.is_empty()
+            || !self.acked.is_empty()
+            || !self.retry.is_empty()
+            || self.undropped > 0;
+        if !busy && take == Take::Nothing {
+            return;
+        }
+        let now = js_sys::Date::now();
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        if self.leaving {
+            self.retry.retain(|(_, after)| *after != NETWORK_ERROR);
+        }
+        let old = self.load();
+        let mut book = Book::parse(&old);
+        book.remove(&core::mem::take(&mut self.acked));
+        book.failed(&core::mem::take(&mut self.retry), now, js_sys::Math::random());
+        book.dropped = book
+            .dropped
+            .saturating_add(core::mem::take(&mut self.undropped));
+        book.merge(core::mem::take(&mut self.fresh));
+        book.cap(now);
+        if online && take != Take::Nothing {
+            let picked = book.lease(now, take);
+            if !picked.is_empty() {
+                self.send(&mut book, &picked, hide);
+            }
+        }
+        let mut new = String::new();
+        if !book.is_empty() {
+            book.write(&mut new);
+        }
+        self.save(&old, new);
+        match book.wake(now) {
+            Some(at) if online => self.arm(at - now),
+            _ => {
+                self.cancel();
+                self.timer = None;
+            }
+        }
+    }
+
+    /// Sends the leased entries `picked` of `book` in requests under 60 KB
+    /// and 100 events; the first carries the drop count. Entries whose send
+    /// could not start are released (or marked failed).
+    fn send(&mut self, book: &mut Book, picked: &[usize], hide: bool) {
+        let entries = || picked.iter().filter_map(|&i| book.entries.get(i));
+        let jsons: Vec<String> = entries().map(|e| e.json.clone()).collect();
+        let ids: Vec<String> = entries().map(|e| e.id.clone()).collect();
+        let (host, done) = (host(), get(&DONE));
+        let navigator = web_sys::window().map(|w| w.navigator());
+        let sent_at = js_sys::Date::now();
+        let mut acked = Vec::new();
+        let mut released = Vec::new();
+        let mut failed = Vec::new();
+        let mut body = String::new();
+        let base = jsons.as_ptr() as usize;
+        for batch in payload::batches(&jsons, MAX_BODY) {
+            let start = (batch.as_ptr() as usize - base) / core::mem::size_of::<String>();
+            for (n, chunk) in batch.chunks(MAX_EVENTS_PER_REQUEST).enumerate() {
+                let first = start + n * MAX_EVENTS_PER_REQUEST;
+                let chunk_ids = ids.get(first..first + chunk.len()).unwrap_or(&[]).to_vec();
+                body.clear();
+                payload::write_batch(&mut body, sent_at, chunk);
+                let dropped = core::mem::take(&mut book.dropped);
+                if dropped > 0 {
+                    if body.starts_with("{\"v\":1,") {
+                        let mut field = String::from("\"dropped\":");
+                        push_u32(&mut field, dropped);
+                        field.push(',');
+                        body.insert_str(7, &field);
+                    } else {
+                        book.dropped = dropped;
+                    }
                 }
-            });
+                let dropped = dropped - book.dropped;
+                if let Some(sink) = &self.sink {
+                    let _ = sink.call1(&JsValue::NULL, &JsValue::from_str(&body));
+                    acked.extend(chunk_ids);
+                    continue;
+                }
+                let len = body.len();
+                let keepalive = self.keepalive + len <= KEEPALIVE_BUDGET;
+                if hide && !keepalive {
+                    // Past the keepalive budget of a leaving page: a beacon,
+                    // whose answer is never known (the lease expires, and a
+                    // later page view sends again if it did not arrive).
+                    let beaconed = navigator
+                        .as_ref()
+                        .and_then(|nav| nav.send_beacon_with_opt_str(&self.endpoint, Some(&body)).ok())
+                        .unwrap_or(false);
+                    if !beaconed {
+                        released.extend(chunk_ids);
+                        book.dropped += dropped;
+                    }
+                    continue;
+                }
+                let key = self.next_key;
+                self.next_key = key.wrapping_add(1);
+                let started = match (&host, &done) {
+                    (Some(h), Some(d)) => h.post(&self.endpoint, &body, key, keepalive, d),
+                    _ => false,
+                };
+                if started {
+                    if keepalive {
+                        self.keepalive += len;
+                    }
+                    self.flights.push(Flight {
+                        key,
+                        ids: chunk_ids,
+                        bytes: len,
+                        keepalive,
+                        dropped,
+                    });
+                } else {
+                    failed.extend(chunk_ids.into_iter().map(|id| (id, 0.0)));
+                    book.dropped += dropped;
+                }
+            }
+        }
+        book.remove(&acked);
+        book.release(&released);
+        book.failed(&failed, sent_at, js_sys::Math::random());
+    }
+
+    /// A request's answer: `[key, status, retry-after ms]`.
+    fn on_done(&mut self, v: &JsValue) {
+        let a: &Array = v.unchecked_ref();
+        let num = |i| a.get(i).as_f64().unwrap_or(0.0);
+        let (key, status, after) = (num(0) as u32, num(1) as u32, num(2));
+        let Some(pos) = self.flights.iter().position(|f| f.key == key) else {
+            return;
+        };
+        let f = self.flights.swap_remove(pos);
+        if f.keepalive {
+            self.keepalive = self.keepalive.saturating_sub(f.bytes);
+        }
+        if (200..300).contains(&status) {
+            self.acked.extend(f.ids);
+        } else if (400..500).contains(&status) && status != 408 && status != 429 {
+            // Refused for good (the body itself is wrong): retrying cannot help.
+            if !self.refused_logged {
+                self.refused_logged = true;
+                let mut msg = String::from("microconv: the collector refused a beacon (HTTP ");
+                push_u32(&mut msg, status);
+                msg.push_str("); its events are dropped");
+                super::page::log_warn(&msg);
+            }
+            self.acked.extend(f.ids);
+            self.undropped = self.undropped.saturating_add(f.dropped);
+        } else {
+            let after = match status {
+                // A network error, or the page being unloaded: that rejects its
+                // requests' promises (not the keepalive requests themselves),
+                // before `pagehide`. Marked, and applied a moment later, so
+                // that an unloading page leaves the events leased instead.
+                0 => NETWORK_ERROR,
+                429 | 503 => after.max(0.0),
+                _ => 0.0,
+            };
+            self.retry.extend(f.ids.into_iter().map(|id| (id, after)));
+            self.undropped = self.undropped.saturating_add(f.dropped);
+            if status == 0 {
+                self.arm(500.0);
+                return;
+            }
+        }
+        self.request(Take::Nothing);
+    }
+
+    /// Sets the timer to run a step in `delay` ms (plus jitter).
+    fn arm(&mut self, delay: f64) {
+        self.cancel();
+        self.timer = None;
+        if let (Some(w), Some(f)) = (web_sys::window(), get(&TICK)) {
+            let delay = delay.max(0.0) + js_sys::Math::random() * JITTER_MS;
+            self.timer = w
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&f, delay.min(2e9) as i32)
+                .ok();
         }
     }
 }

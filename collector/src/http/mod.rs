@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::path::Path;
 use std::sync::Arc;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 
 pub use collect::MAX_BODY;
 
@@ -39,7 +39,9 @@ impl AppState {
 }
 
 /// The whole application: API routes, the report, `tag_dir` at `/microconv/`
-/// and `static_dir` at `/` (both with HTTP Range support for media).
+/// and `static_dir` at `/` (both with HTTP Range support for media). The
+/// single-page demo's routes (`/spa/<route>`) answer with `spa/index.html`,
+/// as an SPA's server would (history fallback), so a route can be reloaded.
 pub fn router(state: AppState, static_dir: &Path, tag_dir: &Path) -> Router {
     Router::new()
         .route(
@@ -51,6 +53,11 @@ pub fn router(state: AppState, static_dir: &Path, tag_dir: &Path) -> Router {
         .route("/report", get(api::report))
         .route("/report/", get(api::report))
         .nest_service("/microconv", ServeDir::new(tag_dir))
+        .nest_service(
+            "/spa",
+            ServeDir::new(static_dir.join("spa"))
+                .fallback(ServeFile::new(static_dir.join("spa/index.html"))),
+        )
         .fallback_service(ServeDir::new(static_dir))
         .layer(axum::middleware::from_fn(log::log_request))
         .with_state(state)

@@ -1,0 +1,185 @@
+// Delivery guarantee: the persistent outbox (localStorage "microconv.outbox")
+// retries through collector failures and offline periods, is shared safely by
+// several tabs, and holds its cap under a flood. Faults are injected with a
+// Playwright route on /collect: while `net.fail` is set, requests are answered
+// with it; otherwise they go through to the real collector and what it
+// RECEIVED is recorded (the database de-duplicates anyway, so "exactly once"
+// is checked on the wire too).
+const { test, expect, tagReady, sessionEvents } = require("../helpers");
+
+/** Routes /collect: records every request, fails it while `net.fail` is set. */
+async function collectRoute(context) {
+  const net = { fail: null, failed: [], forwarded: [] };
+  await context.route((url) => url.pathname === "/collect", async (route) => {
+    const body = JSON.parse(route.request().postData() || "{}");
+    const req = { at: Date.now(), ids: (body.events || []).map((e) => e.id), body, bytes: (route.request().postData() || "").length };
+    if (net.fail) {
+      net.failed.push(req);
+      return route.fulfill({ status: net.fail.status, headers: net.fail.headers || {}, body: "" });
+    }
+    net.forwarded.push(req);
+    return route.continue();
+  });
+  return net;
+}
+
+/** The stored outbox of a page, parsed: {dropped, entries: [{id, tries, lease, json}]}. */
+async function outbox(page) {
+  const text = await page.evaluate(() => localStorage.getItem("microconv.outbox"));
+  if (text === null) return { dropped: 0, entries: [], bytes: 0 };
+  const [head, ...lines] = text.split("\n");
+  return {
+    bytes: text.length,
+    dropped: Number(head.split(" ")[1]),
+    entries: lines.map((l) => {
+      const [id, queued, tries, next, lease, json] = l.split("\t");
+      return { id, queued: +queued, tries: +tries, next: +next, lease: +lease, event: JSON.parse(json) };
+    }),
+  };
+}
+
+const dupes = (ids) => ids.filter((id, i) => ids.indexOf(id) !== i);
+
+/** Polls until `session` has `n` stored events (all conversions); returns them. */
+async function stored(baseURL, session, n) {
+  let events = [];
+  await expect.poll(async () => (events = await sessionEvents(baseURL, session)).length,
+    { message: `${n} events stored`, timeout: 40_000 }).toBe(n);
+  return events;
+}
+
+test("the collector answers 503 for a while: every conversion is retried and stored exactly once", async ({ page, context, baseURL }) => {
+  const net = await collectRoute(context);
+  net.fail = { status: 503, headers: { "Retry-After": "1" } };
+  await page.goto("/blog/why-micro-conversions.html");
+  const session = await tagReady(page);
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight)); // article_read × 3
+  await page.evaluate(() => { dataLayer.push({ event: "newsletter_signup", n: 1 }); dataLayer.push({ event: "newsletter_signup", n: 2 }); });
+
+  // Retried (every failed request carries events already tried), no sooner than Retry-After says.
+  await expect.poll(() => net.failed.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+  const firsts = new Map();
+  for (const r of net.failed) for (const id of r.ids) if (!firsts.has(id)) firsts.set(id, r.at);
+  const retries = net.failed.filter((r) => r.ids.some((id) => firsts.get(id) < r.at));
+  expect(retries.length, "the same events are sent again").toBeGreaterThan(0);
+  for (const r of retries) {
+    const previous = Math.max(...net.failed.filter((p) => p.at < r.at && p.ids.some((id) => r.ids.includes(id))).map((p) => p.at));
+    expect(r.at - previous, "Retry-After: 1 is honoured").toBeGreaterThanOrEqual(900);
+  }
+  const box = await outbox(page);
+  expect(box.entries).toHaveLength(5);
+  expect(box.entries.every((e) => e.tries >= 1), "kept in the outbox with their tries").toBe(true);
+
+  net.fail = null;
+  const events = await stored(baseURL, session, 5);
+  expect(events.map((e) => e.conversion).sort()).toEqual(["article_read", "article_read", "article_read", "newsletter_signup", "newsletter_signup"]);
+  await page.waitForTimeout(1500); // anything sent twice would show by now
+  const received = net.forwarded.flatMap((r) => r.ids);
+  expect(dupes(received), "no event received twice after the recovery").toEqual([]);
+  expect(received.sort()).toEqual(events.map((e) => e.id).sort());
+  expect((await outbox(page)).entries, "acknowledged events leave the outbox").toEqual([]);
+  // A bad request (4xx other than 408/429) is dropped at once, with one console message.
+  const logs = [];
+  page.on("console", (m) => m.text().includes("microconv:") && logs.push(m.text()));
+  net.fail = { status: 400 };
+  await page.evaluate(() => { dataLayer.push({ event: "newsletter_signup", n: 3 }); });
+  await expect.poll(() => net.failed.filter((r) => r.body.events.some((e) => e.vars["dl.n"] === 3)).length).toBe(1);
+  await expect.poll(async () => (await outbox(page)).entries.length).toBe(0);
+  await page.waitForTimeout(1500);
+  expect(net.failed.filter((r) => r.body.events.some((e) => e.vars["dl.n"] === 3))).toHaveLength(1);
+  expect(logs).toHaveLength(1);
+  expect(logs[0]).toContain("HTTP 400");
+});
+
+test("offline: the visitor acts and navigates, then comes back online: everything arrives once", async ({ page, context, baseURL }) => {
+  const net = await collectRoute(context);
+  await page.goto("/blog/why-micro-conversions.html");
+  const session = await tagReady(page);
+  await context.setOffline(true);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight)); // article_read × 3
+  await page.evaluate(() => dataLayer.push({ event: "newsletter_signup", n: 1 }));
+  await page.waitForTimeout(1500);
+  expect((await outbox(page)).entries).toHaveLength(4);
+  // The visitor follows a link: offline, the navigation fails.
+  await page.click("nav a[href='/pricing.html']").catch(() => {});
+  await page.waitForTimeout(500);
+  await context.setOffline(false);
+  // Next page view of the site: the outbox is flushed.
+  await page.goto("/pricing.html");
+  expect(await tagReady(page)).toBe(session);
+  await stored(baseURL, session, 4);
+
+  // Offline again on this page; back online without navigating: the `online` event sends.
+  await context.setOffline(true);
+  await page.evaluate(() => dataLayer.push({ event: "newsletter_signup", n: 2 }));
+  await page.waitForTimeout(1500);
+  expect((await outbox(page)).entries).toHaveLength(1);
+  await context.setOffline(false);
+  const events = await stored(baseURL, session, 5);
+  expect(events.map((e) => e.conversion).sort()).toEqual(["article_read", "article_read", "article_read", "newsletter_signup", "newsletter_signup"]);
+  await page.waitForTimeout(1500);
+  expect(dupes(net.forwarded.flatMap((r) => r.ids))).toEqual([]);
+});
+
+test("two tabs share a failing outbox: after the recovery nothing is received twice, nothing is lost", async ({ context, baseURL }) => {
+  test.setTimeout(90_000);
+  const net = await collectRoute(context);
+  net.fail = { status: 503 }; // no Retry-After: exponential backoff with jitter
+  const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
+  const sessions = [];
+  for (const tab of tabs) {
+    await tab.goto("/");
+    sessions.push(await tagReady(tab));
+  }
+  expect(new Set(sessions).size).toBe(3);
+  for (const [i, tab] of tabs.entries()) {
+    await tab.evaluate((i) => { for (let n = 0; n < 4; n++) dataLayer.push({ event: "newsletter_signup", tab: i, n }); }, i);
+  }
+  await expect.poll(() => net.failed.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
+  // One outbox for the site: every tab sees the others' events.
+  const box = await outbox(tabs[0]);
+  expect(box.entries).toHaveLength(12);
+  expect(new Set(box.entries.map((e) => e.event.session))).toEqual(new Set(sessions));
+  // A tab closes (perhaps mid-send): its events stay in the shared outbox for
+  // the others (a lease taken by the closed tab expires after 30 s).
+  await tabs[2].close();
+
+  net.fail = null;
+  for (const s of sessions) await stored(baseURL, s, 4);
+  await tabs[0].waitForTimeout(2500);
+  const received = net.forwarded.flatMap((r) => r.ids);
+  expect(dupes(received), "no event received twice").toEqual([]);
+  expect(received).toHaveLength(12);
+  expect((await outbox(tabs[0])).entries).toEqual([]);
+});
+
+test("the cap holds under a flood; the next beacon reports how many were dropped", async ({ page, context, baseURL }) => {
+  const net = await collectRoute(context);
+  net.fail = { status: 503, headers: { "Retry-After": "1" } };
+  await page.goto("/");
+  const session = await tagReady(page);
+  await page.evaluate(() => { for (let i = 0; i < 2000; i++) dataLayer.push({ event: "newsletter_signup", i }); });
+  await expect.poll(async () => (await outbox(page)).entries.length).toBe(500);
+  await expect.poll(() => net.failed.length).toBeGreaterThanOrEqual(5);
+  const box = await outbox(page);
+  expect(box.bytes).toBeLessThanOrEqual(256 * 1024);
+  // The count travels with the first request of each try (and comes back when it fails).
+  expect([0, 1500]).toContain(box.dropped);
+  const told = net.failed.filter((r) => "dropped" in r.body);
+  expect(told.length).toBeGreaterThan(0);
+  expect(told.every((r) => r.body.dropped === 1500)).toBe(true);
+  expect(box.entries.map((e) => e.event.vars["dl.i"])).toEqual(Array.from({ length: 500 }, (_, k) => 1500 + k));
+  for (const r of [...net.failed]) {
+    expect(r.ids.length, "at most 100 events per request").toBeLessThanOrEqual(100);
+    expect(r.bytes, "under 60 KB per request").toBeLessThan(60_000);
+  }
+
+  net.fail = null;
+  const events = await stored(baseURL, session, 500);
+  expect(events.map((e) => e.vars["dl.i"]).sort((a, b) => a - b)).toEqual(box.entries.map((e) => e.event.vars["dl.i"]));
+  const reports = net.forwarded.filter((r) => "dropped" in r.body);
+  expect(reports.map((r) => r.body.dropped), "reported once, by the first request through").toEqual([1500]);
+  expect(reports[0]).toBe(net.forwarded[0]);
+  await expect.poll(async () => (await outbox(page)).dropped).toBe(0);
+});

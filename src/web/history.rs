@@ -1,0 +1,133 @@
+//! Single-page apps: a change of the page's URL without a reload starts a new
+//! virtual page ([`Engine::set_page`](crate::engine::Engine::set_page):
+//! `page.*` update, `once_per_page` limits and scroll thresholds re-arm, media
+//! keep their state), and a scroll reading is taken for it.
+//!
+//! What counts: the URL **without its fragment** (what `page.url` holds)
+//! changed, however that happened. So `pushState`/`replaceState` to the same
+//! URL, an in-page anchor (`#pricing`) and a hash route (`#/pricing`) are not
+//! new pages, and a `popstate` + `hashchange` pair is one change at most.
+//!
+//! How it is noticed:
+//! - `history.pushState`/`replaceState` are wrapped (the loader's `after`,
+//!   which calls through to whatever was there with its `this`, arguments,
+//!   result and throws), and `popstate`/`hashchange` are listened to. These
+//!   only schedule a check after the next frame, then a task: apps render the
+//!   route and set `document.title` after `pushState`, and the new page's
+//!   scroll reading must measure the new content.
+//! - Before every evaluation ([`check`], called by `with_tag`) the URL is
+//!   compared again, so a page that replaces `pushState` after the tag loaded
+//!   (or a push that happens just before an event) is still seen in time.
+//!
+//! The virtual page's `page.referrer` is the previous page's URL (as GA4 does).
+
+use core::cell::{Cell, RefCell};
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{callback, host, listen, page, scroll, Tag};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `window.location`, reduced to what is compared.
+    type Loc;
+    /// `location.href` as a JS string: comparing handles costs no copy into wasm.
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &Loc) -> JsValue;
+    /// `window`, for `window.history` without web-sys's `History` binding.
+    type Win;
+    #[wasm_bindgen(method, getter)]
+    fn history(this: &Win) -> JsValue;
+}
+
+tag_local! {
+    /// `location.href` at the last check.
+    static HREF: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
+    /// The deferred check's callback, made once.
+    static TICK: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// 0: idle; 1: waiting for the frame; 2: waiting for the task after it.
+    static PHASE: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Wraps the history methods and listens to `popstate` and `hashchange`.
+pub(crate) fn attach() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    HREF.with(|h| *h.borrow_mut() = current(&w));
+    PHASE.with(|p| p.set(0));
+    TICK.with(|t| *t.borrow_mut() = Some(callback(|_| tick())));
+    let history = w.unchecked_ref::<Win>().history();
+    if let (Some(host), true) = (host(), history.is_object()) {
+        let f = callback(|_| soon());
+        host.after(&history, "pushState", &f);
+        host.after(&history, "replaceState", &f);
+    }
+    listen(&w, "popstate", false, |_| soon());
+    listen(&w, "hashchange", false, |_| soon());
+}
+
+fn current(w: &web_sys::Window) -> JsValue {
+    w.location().unchecked_into::<Loc>().href()
+}
+
+/// Schedules one check after the next frame and a task, however many
+/// history changes come before it.
+fn soon() {
+    if PHASE.with(|p| p.get()) != 0 {
+        return;
+    }
+    PHASE.with(|p| p.set(1));
+    // A hidden tab runs no frames: the check then happens at the next event.
+    TICK.with(|t| {
+        if let (Some(f), Some(w)) = (t.borrow().as_ref(), web_sys::window()) {
+            let _ = w.request_animation_frame(f);
+        }
+    });
+}
+
+fn tick() {
+    if PHASE.with(|p| p.get()) == 1 {
+        PHASE.with(|p| p.set(2));
+        TICK.with(|t| {
+            if let (Some(f), Some(w)) = (t.borrow().as_ref(), web_sys::window()) {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
+            }
+        });
+        return;
+    }
+    PHASE.with(|p| p.set(0));
+    // `with_tag` runs `check` first.
+    super::with_tag(|_| ());
+}
+
+/// Starts a new virtual page when the URL (fragment aside) changed since the
+/// last check. Cheap when nothing changed: one `location.href` handle compared.
+pub(crate) fn check(t: &mut Tag) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let href = current(&w);
+    let same = HREF.with(|h| {
+        let mut h = h.borrow_mut();
+        if *h == href {
+            return true;
+        }
+        *h = href;
+        false
+    });
+    if same {
+        return;
+    }
+    let mut next = page::read();
+    let old = t.engine.page();
+    if next.url == old.url {
+        // Only the fragment moved: an anchor or a hash route, not a new page.
+        return;
+    }
+    next.referrer = old.url.clone();
+    t.engine.set_page(next);
+    scroll::schedule();
+}
