@@ -25,6 +25,23 @@ mod imp {
         /// JS `s.toLowerCase()`.
         #[wasm_bindgen(js_namespace = ["String", "prototype", "toLowerCase"], js_name = call)]
         pub fn lower(s: &str) -> String;
+
+        /// A `RegExp`.
+        #[wasm_bindgen(js_name = RegExp)]
+        type Re;
+        /// `new RegExp(pattern, flags)`; `Err` where the syntax is unsupported.
+        #[wasm_bindgen(catch, constructor, js_class = "RegExp")]
+        fn new(pattern: &str, flags: &str) -> Result<Re, JsValue>;
+        /// `RegExp.prototype.test`.
+        #[wasm_bindgen(method)]
+        fn test(this: &Re, s: &str) -> bool;
+    }
+
+    /// `\p{Alphabetic}` and `\p{N}` are Rust's `is_alphabetic` and
+    /// `is_numeric`: the browser's Unicode tables instead of Rust's (2 KB).
+    /// A browser without property escapes (pre-2020) accepts the text.
+    pub fn is_host_chars(s: &str) -> bool {
+        Re::new("^[\\p{Alphabetic}\\p{N}.-]*$", "u").map_or(true, |re| re.test(s))
     }
 }
 
@@ -107,6 +124,12 @@ mod imp {
     pub fn lower(s: &str) -> String {
         s.to_lowercase()
     }
+
+    /// Letters and digits (Unicode), `-` and `.` only.
+    pub fn is_host_chars(s: &str) -> bool {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+    }
 }
 
 /// JavaScript `Number(s)` (`" 42 "` → 42, `"0x1F"` → 31, `"1px"` → NaN).
@@ -131,6 +154,17 @@ pub fn lower(s: &str) -> String {
     }
 }
 
+/// Whether `s` has only letters and digits (Unicode: Rust's
+/// `char::is_alphanumeric`), `-` and `.`; ASCII text is checked here without a call.
+pub fn is_host_chars(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    } else {
+        imp::is_host_chars(s)
+    }
+}
+
 /// Appends `s.toLowerCase()` to `out`; allocates only for non-ASCII text.
 pub fn push_lower(out: &mut String, s: &str) {
     if s.is_ascii() {
@@ -143,6 +177,23 @@ pub fn push_lower(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_chars_are_unicode_letters_digits_dash_dot() {
+        for ok in [
+            "shop.example.com",
+            "a-b.c",
+            "bücher.de",
+            "例え.テスト",
+            "x٣.com",
+            "",
+        ] {
+            assert!(is_host_chars(ok), "{ok:?}");
+        }
+        for bad in ["a_b.com", "a b", "shop!.com", "a\u{2028}b", "a…b", "€.com"] {
+            assert!(!is_host_chars(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn lower_case_follows_js() {

@@ -30,15 +30,26 @@ fn stored(book: &Book) -> String {
 
 #[test]
 fn round_trips_and_skips_damaged_lines() {
-    let mut book = Book { dropped: 7, entries: vec![entry("a1", 1.7e12), entry("b2", 1.7e12 + 5.0)] };
+    let mut book = Book {
+        dropped: 7,
+        entries: vec![entry("a1", 1.7e12), entry("b2", 1.7e12 + 5.0)],
+    };
     book.entries[1].tries = 3;
     book.entries[1].lease = 1.7e12 + 9.0;
     let text = stored(&book);
-    assert!(text.len() <= book.bytes(), "bytes() never under the real size");
+    assert!(
+        text.len() <= book.bytes(),
+        "bytes() never under the real size"
+    );
     assert_eq!(Book::parse(&text), book);
 
-    let damaged = format!("{text}\nno tabs here\nx\t1\t2\t3\t4\tnot json\nc 3\t1\t0\t1\t0\t{{}}\n\n");
-    assert_eq!(Book::parse(&damaged), book, "bad lines (and ids with spaces) are skipped");
+    let damaged =
+        format!("{text}\nno tabs here\nx\t1\t2\t3\t4\tnot json\nc 3\t1\t0\t1\t0\t{{}}\n\n");
+    assert_eq!(
+        Book::parse(&damaged),
+        book,
+        "bad lines (and ids with spaces) are skipped"
+    );
     assert_eq!(Book::parse(""), Book::default());
     assert_eq!(Book::parse("mc2 3\nfuture format"), Book::default());
     assert_eq!(Book::parse("{\"some\":\"json\"}"), Book::default());
@@ -46,8 +57,14 @@ fn round_trips_and_skips_damaged_lines() {
 
 #[test]
 fn merging_never_doubles_an_event() {
-    let mut a = Book { dropped: 1, entries: vec![entry("a", 1.0), entry("b", 2.0)] };
-    let b = Book { dropped: 2, entries: vec![entry("b", 2.0), entry("c", 3.0)] };
+    let mut a = Book {
+        dropped: 1,
+        entries: vec![entry("a", 1.0), entry("b", 2.0)],
+    };
+    let b = Book {
+        dropped: 2,
+        entries: vec![entry("b", 2.0), entry("c", 3.0)],
+    };
     a.merge(b);
     let ids: Vec<_> = a.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["a", "b", "c"]);
@@ -80,7 +97,10 @@ fn the_cap_drops_the_oldest_and_counts_them() {
     assert_eq!(big.dropped as usize, 100 - big.entries.len());
 
     // Age: a week-old event goes, counted.
-    let mut old = Book { dropped: 0, entries: vec![entry("old", now - MAX_AGE_MS - 1.0), entry("new", now)] };
+    let mut old = Book {
+        dropped: 0,
+        entries: vec![entry("old", now - MAX_AGE_MS - 1.0), entry("new", now)],
+    };
     old.cap(now);
     assert_eq!(old.entries.len(), 1);
     assert_eq!(old.dropped, 1);
@@ -89,7 +109,10 @@ fn the_cap_drops_the_oldest_and_counts_them() {
 #[test]
 fn leases_keep_an_event_from_being_sent_twice_until_they_expire() {
     let now = 1.7e12;
-    let mut book = Book { dropped: 0, entries: vec![entry("a", now), entry("b", now)] };
+    let mut book = Book {
+        dropped: 0,
+        entries: vec![entry("a", now), entry("b", now)],
+    };
     // In the batch window: not due, but a flush (Fresh) takes them.
     assert!(book.lease(now, Take::Due).is_empty());
     assert_eq!(book.lease(now, Take::Fresh), [0, 1]);
@@ -99,9 +122,9 @@ fn leases_keep_an_event_from_being_sent_twice_until_they_expire() {
     // ...until the lease is old enough for the sender to be taken for dead.
     assert_eq!(book.lease(now + LEASE_MS, Take::Due), [0, 1]);
     // A released lease frees the event at once.
-    book.release(&["b".to_string()]);
+    book.apply(&[("b".to_string(), RELEASED)], now, 0.0);
     assert_eq!(book.lease(now + LEASE_MS + 1.0, Take::Fresh), [1]);
-    book.remove(&["a".to_string()]);
+    book.apply(&[("a".to_string(), ACKED)], now, 0.0);
     assert_eq!(book.entries.len(), 1);
     assert_eq!(book.entries[0].id, "b");
 }
@@ -109,13 +132,24 @@ fn leases_keep_an_event_from_being_sent_twice_until_they_expire() {
 #[test]
 fn failures_back_off_exponentially_or_as_the_server_says() {
     let now = 1.7e12;
-    let mut book = Book { dropped: 0, entries: vec![entry("a", now), entry("b", now)] };
+    let mut book = Book {
+        dropped: 0,
+        entries: vec![entry("a", now), entry("b", now)],
+    };
     book.lease(now, Take::Fresh);
-    book.failed(&[("a".to_string(), 0.0), ("b".to_string(), 120_000.0)], now, 1.0);
+    book.apply(
+        &[("a".to_string(), 0.0), ("b".to_string(), 120_000.0)],
+        now,
+        1.0,
+    );
     assert_eq!(book.entries[0].tries, 1);
     assert_eq!(book.entries[0].lease, 0.0);
     assert_eq!(book.entries[0].next, now + 1000.0);
-    assert_eq!(book.entries[1].next, now + 120_000.0, "Retry-After honoured");
+    assert_eq!(
+        book.entries[1].next,
+        now + 120_000.0,
+        "Retry-After honoured"
+    );
     // Not due during the backoff, except when the browser comes back online.
     assert!(book.lease(now + 10.0, Take::Fresh).is_empty());
     assert_eq!(book.lease(now + 10.0, Take::All), [0, 1]);
@@ -124,7 +158,14 @@ fn failures_back_off_exponentially_or_as_the_server_says() {
     assert_eq!(backoff(4, 1.0), 8000.0);
     assert_eq!(backoff(30, 1.0), 300_000.0, "capped at 5 minutes");
     assert_eq!(backoff(30, 0.0), 150_000.0);
-    let mut c = Book { dropped: 0, entries: vec![entry("c", now)] };
-    c.failed(&[("c".to_string(), 1e12)], now, 0.5);
-    assert_eq!(c.entries[0].next, now + MAX_RETRY_AFTER_MS, "an absurd Retry-After is capped");
+    let mut c = Book {
+        dropped: 0,
+        entries: vec![entry("c", now)],
+    };
+    c.apply(&[("c".to_string(), 1e12)], now, 0.5);
+    assert_eq!(
+        c.entries[0].next,
+        now + MAX_RETRY_AFTER_MS,
+        "an absurd Retry-After is capped"
+    );
 }

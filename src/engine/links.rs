@@ -51,7 +51,7 @@ fn authority(url: &str) -> Option<(&str, &str)> {
 /// Host name of an absolute hierarchical URL: no user info, no port.
 pub(crate) fn url_host(url: &str) -> Option<&str> {
     let (auth, _) = authority(url)?;
-    let hostport = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+    let hostport = crate::text::rsplit_once(auth, b'@').map_or(auth, |(_, h)| h);
     if hostport.starts_with('[') {
         // IPv6 literal: keep the brackets, drop the port.
         return Some(
@@ -111,8 +111,8 @@ pub(crate) fn has_download_extension(url: &str) -> bool {
         None => return false,
     };
     let path = path.split(['?', '#']).next().unwrap_or("");
-    let file = path.rsplit('/').next().unwrap_or("");
-    match file.rsplit_once('.') {
+    let file = crate::text::rsplit_once(path, b'/').map_or(path, |(_, f)| f);
+    match crate::text::rsplit_once(file, b'.') {
         Some((_, ext)) => DOWNLOAD_EXTENSIONS
             .iter()
             .any(|e| e.eq_ignore_ascii_case(ext)),

@@ -277,6 +277,25 @@ fn qualifies<B: Backend>(
         && !code.unless.iter().any(|c| c.eval(backend, scope, scratch))
 }
 
+/// Whether trigger `ti` qualifies for the event and its limit lets it fire.
+/// Checked reads (`get`, not `[ti]`): the tag carries no panicking index.
+#[allow(clippy::too_many_arguments)]
+fn fires<B: Backend>(
+    backend: &B,
+    code: &[Code<B>],
+    triggers: &[Trigger],
+    limits: &mut Limits,
+    ti: usize,
+    scope: &Scope<'_, B::Element>,
+    scratch: &mut Scratch,
+    milestone: u64,
+) -> bool {
+    match (code.get(ti), triggers.get(ti)) {
+        (Some(c), Some(t)) => qualifies(backend, c, scope, scratch) && limits.allow(t, milestone),
+        _ => false,
+    }
+}
+
 /// Index of `el`'s facts in `described`, describing it on first sight.
 fn describe<B: Backend>(
     backend: &B,
@@ -445,9 +464,16 @@ impl<B: Backend> Engine<B> {
                 .str(units.as_str())
                 .num(t)
                 .finish();
-            if qualifies(backend, &code[ti], &scope, scratch)
-                && limits.allow(&rules.triggers[ti], milestone)
-            {
+            if fires(
+                backend,
+                code,
+                &rules.triggers,
+                limits,
+                ti,
+                &scope,
+                scratch,
+                milestone,
+            ) {
                 out.push(Conversion {
                     trigger: ti,
                     vars: vec![
@@ -534,9 +560,16 @@ impl<B: Backend> Engine<B> {
             let mut fire = |ti: usize| {
                 let mut scope = Scope::new(page, "video");
                 scope.video = Some(&ctx);
-                if qualifies(backend, &code[ti], &scope, scratch)
-                    && limits.allow(&rules.triggers[ti], milestone)
-                {
+                if fires(
+                    backend,
+                    code,
+                    &rules.triggers,
+                    limits,
+                    ti,
+                    &scope,
+                    scratch,
+                    milestone,
+                ) {
                     out.push(Conversion {
                         trigger: ti,
                         vars: video_vars(&ctx),
@@ -569,7 +602,10 @@ impl<B: Backend> Engine<B> {
         limits.begin_event();
         described.clear();
         for &ti in clicks.iter() {
-            let el = match &code[ti].selector {
+            let Some(c) = code.get(ti) else {
+                continue;
+            };
+            let el = match &c.selector {
                 Some(sel) => match backend.closest(target, sel) {
                     Some(el) => el,
                     None => continue,
@@ -577,13 +613,22 @@ impl<B: Backend> Engine<B> {
                 None => target.clone(),
             };
             let di = describe(backend, described, el);
-            let (el, facts) = &described[di];
+            let Some((el, facts)) = described.get(di) else {
+                continue;
+            };
             let mut scope = Scope::new(page, "click");
             scope.click = Some(ClickCtx { element: el, facts });
             let milestone = Fnv::new().bytes(CLICK_MILESTONE).finish();
-            if qualifies(backend, &code[ti], &scope, scratch)
-                && limits.allow(&rules.triggers[ti], milestone)
-            {
+            if fires(
+                backend,
+                code,
+                &rules.triggers,
+                limits,
+                ti,
+                &scope,
+                scratch,
+                milestone,
+            ) {
                 out.push(Conversion {
                     trigger: ti,
                     vars: click_vars(facts),
@@ -599,15 +644,25 @@ impl<B: Backend> Engine<B> {
                     &rules.affiliated_domains,
                 );
                 let di = describe(backend, described, link_el);
-                let (el, facts) = &described[di];
                 let milestone = Fnv::new().bytes(LINK_MILESTONE).finish();
+                let Some((el, facts)) = described.get(di) else {
+                    described.clear();
+                    return;
+                };
                 for &ti in links.iter() {
                     let mut scope = Scope::new(page, "link_click");
                     scope.click = Some(ClickCtx { element: el, facts });
                     scope.link = Some(&info);
-                    if qualifies(backend, &code[ti], &scope, scratch)
-                        && limits.allow(&rules.triggers[ti], milestone)
-                    {
+                    if fires(
+                        backend,
+                        code,
+                        &rules.triggers,
+                        limits,
+                        ti,
+                        &scope,
+                        scratch,
+                        milestone,
+                    ) {
                         let mut vars = click_vars(facts);
                         vars.push((Cow::Borrowed("link.url"), text(&info.url, URL_CAP)));
                         vars.push((Cow::Borrowed("link.host"), text(&info.host, URL_CAP)));
@@ -636,14 +691,25 @@ impl<B: Backend> Engine<B> {
         limits.begin_event();
         let milestone = Fnv::new().bytes(PUSH_MILESTONE).finish();
         for &ti in customs.iter() {
-            let trigger = &rules.triggers[ti];
+            let Some(trigger) = rules.triggers.get(ti) else {
+                continue;
+            };
             match &trigger.kind {
                 TriggerKind::Custom { event } if *event == pushed.event => {}
                 _ => continue,
             }
             let mut scope = Scope::new(page, &pushed.event);
             scope.dl = &pushed.fields;
-            if qualifies(backend, &code[ti], &scope, scratch) && limits.allow(trigger, milestone) {
+            if fires(
+                backend,
+                code,
+                &rules.triggers,
+                limits,
+                ti,
+                &scope,
+                scratch,
+                milestone,
+            ) {
                 let mut vars = Vec::with_capacity(1 + pushed.fields.len().min(DL_FIELDS_CAP));
                 vars.push((Cow::Borrowed("event"), text(&pushed.event, TEXT_CAP)));
                 for (k, v) in pushed

@@ -37,18 +37,19 @@ pub(crate) fn decode_component(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() && hex(b[i + 1]).is_some() && hex(b[i + 2]).is_some() => {
-                out.push(hex(b[i + 1]).unwrap_or(0) * 16 + hex(b[i + 2]).unwrap_or(0));
+    while let Some(&c) = b.get(i) {
+        let at = |k: usize| b.get(k).copied().and_then(hex);
+        match (c, at(i + 1), at(i + 2)) {
+            (b'+', ..) => out.push(b' '),
+            (b'%', Some(h), Some(l)) => {
+                out.push(h * 16 + l);
                 i += 2;
             }
-            c => out.push(c),
+            _ => out.push(c),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::from_utf8_lossy(&out)
 }
 
 fn hex(c: u8) -> Option<u8> {

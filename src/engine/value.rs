@@ -93,8 +93,9 @@ impl Default for NumBuf {
 }
 
 impl NumBuf {
+    /// Keeps ASCII only, so the buffer is always valid UTF-8 (see `as_str`).
     fn push(&mut self, c: u8) {
-        if self.len < self.b.len() {
+        if self.len < self.b.len() && c.is_ascii() {
             self.b[self.len] = c;
             self.len += 1;
         }
@@ -104,26 +105,18 @@ impl NumBuf {
         s.bytes().for_each(|c| self.push(c));
     }
 
-    fn push_uint(&mut self, mut n: u64) {
+    fn push_uint(&mut self, n: u64) {
         let mut tmp = [0u8; 20];
-        let mut i = tmp.len();
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        tmp.get(i..)
-            .unwrap_or(&[])
+        crate::text::uint_digits(n, &mut tmp)
             .iter()
             .for_each(|&c| self.push(c));
     }
 
     fn as_str(&self) -> &str {
-        // Only ASCII is ever pushed.
-        core::str::from_utf8(self.b.get(..self.len).unwrap_or(&[])).unwrap_or("")
+        let b = self.b.get(..self.len).unwrap_or(&[]);
+        // SAFETY: `push` stores ASCII bytes only, and ASCII is UTF-8. (No
+        // `from_utf8`: its validator would only add wasm bytes.)
+        unsafe { core::str::from_utf8_unchecked(b) }
     }
 
     /// JavaScript `String(x)`. Safe integers (the usual case) are written

@@ -131,7 +131,9 @@ impl MediaTracker {
                 self.media.len() - 1
             }
         };
-        let m = &mut self.media[idx];
+        let Some(m) = self.media.get_mut(idx) else {
+            return;
+        };
         let slots = &self.slots;
         let cur = if ev.current_time.is_finite() {
             ev.current_time.max(0.0)
@@ -218,6 +220,14 @@ fn percent_pos(t: f64, dur: f64) -> Option<f64> {
     (dur.is_finite() && dur > 0.0).then(|| t / 100.0 * dur)
 }
 
+/// Marks milestone `flag` done. Checked (`get_mut`, not `[flag]`): the tag
+/// carries no panicking index; `flag` is always in range.
+fn mark(done: &mut [bool], flag: usize) {
+    if let Some(d) = done.get_mut(flag) {
+        *d = true;
+    }
+}
+
 /// Marks thresholds below `pos` (or at it, with `inclusive`) done without firing.
 fn drop_through(slots: &[Slot], m: &mut Media, pos: f64, dur: f64, inclusive: bool) {
     m.next_due = f64::NEG_INFINITY;
@@ -225,12 +235,12 @@ fn drop_through(slots: &[Slot], m: &mut Media, pos: f64, dur: f64, inclusive: bo
     for s in slots {
         for (i, t) in s.percent.iter().enumerate() {
             if percent_pos(*t, dur).is_some_and(behind) {
-                m.done[s.offset + i] = true;
+                mark(&mut m.done, s.offset + i);
             }
         }
         for (i, t) in s.seconds.iter().enumerate() {
             if behind(*t) {
-                m.done[s.offset + s.percent.len() + i] = true;
+                mark(&mut m.done, s.offset + s.percent.len() + i);
             }
         }
     }
@@ -278,8 +288,8 @@ fn cross(
                     // merge order means everything after is beyond `cur` too.
                     break;
                 }
-                if pos > prev && !m.done[flag] {
-                    m.done[flag] = true;
+                if pos > prev && m.done.get(flag) == Some(&false) {
+                    mark(&mut m.done, flag);
                     if s.statuses.contains(VideoStatus::Progress) {
                         hit(Some(s.trigger), milestone);
                     }
@@ -307,7 +317,7 @@ fn next_due(slots: &[Slot], m: &Media, dur: f64) -> f64 {
             .enumerate()
             .map(|(j, t)| (s.offset + s.percent.len() + j, *t));
         for (flag, pos) in pct.chain(secs) {
-            if !m.done[flag] && pos < next {
+            if m.done.get(flag) == Some(&false) && pos < next {
                 next = pos;
             }
         }

@@ -201,10 +201,10 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.unexpected("',' or '}' after an object member")),
             }
         }
-        if let Some(dup) = first_duplicate(&members) {
+        if let Some(dup) = first_duplicate(&members).and_then(|d| members.get(d)) {
             return Err(JsonError {
-                message: msg_with("duplicate key ", &members[dup].key, ""),
-                pos: members[dup].key_pos,
+                message: msg_with("duplicate key ", &dup.key, ""),
+                pos: dup.key_pos,
             });
         }
         Ok(JsonKind::Obj(members))

@@ -17,6 +17,7 @@ use crate::engine::{Conversion, Page, Value};
 use crate::json::write_str;
 use crate::privacy;
 use crate::rules::model::Trigger;
+use crate::text::push_uint;
 
 /// Most bytes of one request body: the contract says under 60 KB.
 pub const MAX_BODY: usize = 60_000;
@@ -71,27 +72,10 @@ pub fn write_num(out: &mut String, x: f64) {
             (frac / 10 % 10) as u8,
             (frac % 10) as u8,
         ];
-        for d in &s[3 - digits..] {
+        for d in s.get(3 - digits..).unwrap_or(&[]) {
             out.push((b'0' + d) as char);
         }
     }
-}
-
-fn push_uint(out: &mut String, mut n: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    tmp.get(i..)
-        .unwrap_or(&[])
-        .iter()
-        .for_each(|&c| out.push(c as char));
 }
 
 fn is_url_var(name: &str) -> bool {

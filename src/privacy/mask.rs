@@ -35,7 +35,7 @@ impl<'a> Sink<'a> {
             }
             n += 1;
         }
-        self.out.push_str(&s[..end]);
+        self.out.push_str(s.get(..end).unwrap_or(""));
         self.left -= n;
     }
 }
@@ -67,17 +67,20 @@ fn domain_at(b: &[u8], d: usize) -> Option<usize> {
         return None;
     }
     let mut end = d;
-    while end < b.len() && (is_label(b[end]) || (b[end] == b'.' && b[end - 1] != b'.')) {
+    while end < b.len()
+        && (is_label(at(b, end)) || (at(b, end) == b'.' && at(b, end.wrapping_sub(1)) != b'.'))
+    {
         end += 1;
     }
     // Try the last dot first, then earlier ones (`a@x.com.123` is `a@x.com`).
     loop {
-        let dot = d + b[d..end].iter().rposition(|&c| c == b'.')?;
-        let tld = b[dot + 1..end]
+        let dot = d + b.get(d..end)?.iter().rposition(|&c| c == b'.')?;
+        let tld = b
+            .get(dot + 1..end)?
             .iter()
             .take_while(|c| c.is_ascii_alphabetic())
             .count();
-        if tld >= 2 && b[dot - 1] != b'.' {
+        if tld >= 2 && at(b, dot.wrapping_sub(1)) != b'.' {
             return Some(dot + 1 + tld);
         }
         end = dot;
@@ -88,8 +91,8 @@ fn domain_at(b: &[u8], d: usize) -> Option<usize> {
 /// `Err(end of the local-part run)` (no address starts inside that run).
 fn email_at(b: &[u8], i: usize) -> Result<usize, usize> {
     let mut k = i;
-    while k < b.len() && is_local(b[k]) {
-        if k > i && b[k] == b'%' && b.get(k + 1) == Some(&b'4') && b.get(k + 2) == Some(&b'0') {
+    while k < b.len() && is_local(at(b, k)) {
+        if k > i && at(b, k) == b'%' && b.get(k + 1) == Some(&b'4') && b.get(k + 2) == Some(&b'0') {
             if let Some(end) = domain_at(b, k + 3) {
                 return Ok(end);
             }
@@ -104,34 +107,50 @@ fn email_at(b: &[u8], i: usize) -> Result<usize, usize> {
     Err(k)
 }
 
-fn two_digits(b: &[u8]) -> u8 {
-    (b[0] - b'0') * 10 + (b[1] - b'0')
+/// The byte at `i`, 0 past either end: checked reads, so the tag carries no
+/// panicking index (whose message formatting costs kilobytes of wasm).
+fn at(b: &[u8], i: usize) -> u8 {
+    b.get(i).copied().unwrap_or(0)
+}
+
+/// `text[from..to]`, or "" (never: callers pass ASCII boundaries).
+fn sub(text: &str, from: usize, to: usize) -> &str {
+    text.get(from..to).unwrap_or("")
+}
+
+fn two_digits(b: &[u8], i: usize) -> u8 {
+    (at(b, i).wrapping_sub(b'0'))
+        .wrapping_mul(10)
+        .wrapping_add(at(b, i + 1).wrapping_sub(b'0'))
 }
 
 /// A calendar date at `i` (`YYYY-MM-DD`, `DD-MM-YYYY`, `MM-DD-YYYY`, with `-`,
 /// `.` or `/`, the same separator twice): its end.
 fn date_at(b: &[u8], i: usize) -> Option<usize> {
-    if i > 0 && b[i - 1].is_ascii_digit() {
+    if i > 0 && at(b, i - 1).is_ascii_digit() {
         return None;
     }
     let s = b.get(i..i + 10)?;
     if b.get(i + 10).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let digits = |r: core::ops::Range<usize>| s[r].iter().all(u8::is_ascii_digit);
+    let digits = |from: usize, to: usize| {
+        s.get(from..to)
+            .is_some_and(|r| r.iter().all(u8::is_ascii_digit))
+    };
     let month = |v: u8| (1..=12).contains(&v);
     let day = |v: u8| (1..=31).contains(&v);
     let sep = |c: u8| matches!(c, b'-' | b'.' | b'/');
-    let ymd = digits(0..4)
-        && sep(s[4])
-        && s[7] == s[4]
-        && digits(5..7)
-        && digits(8..10)
-        && month(two_digits(&s[5..7]))
-        && day(two_digits(&s[8..10]));
+    let ymd = digits(0, 4)
+        && sep(at(s, 4))
+        && at(s, 7) == at(s, 4)
+        && digits(5, 7)
+        && digits(8, 10)
+        && month(two_digits(s, 5))
+        && day(two_digits(s, 8));
     let dmy = || {
-        digits(0..2) && sep(s[2]) && s[5] == s[2] && digits(3..5) && digits(6..10) && {
-            let (p, q) = (two_digits(&s[0..2]), two_digits(&s[3..5]));
+        digits(0, 2) && sep(at(s, 2)) && at(s, 5) == at(s, 2) && digits(3, 5) && digits(6, 10) && {
+            let (p, q) = (two_digits(s, 0), two_digits(s, 3));
             (day(p) && month(q)) || (month(p) && day(q))
         }
     };
@@ -162,7 +181,7 @@ fn digit_run(b: &[u8], i: usize) -> (usize, usize) {
     let mut k = i;
     let mut digits = 0;
     loop {
-        while k < b.len() && b[k].is_ascii_digit() {
+        while k < b.len() && at(b, k).is_ascii_digit() {
             k += 1;
             digits += 1;
         }
@@ -189,11 +208,11 @@ pub(super) fn mask(text: &str, sink: &mut Sink<'_>) {
         if i - flushed >= sink.left.saturating_mul(4) {
             break;
         }
-        let c = b[i];
-        if is_local(c) && i >= searched && (i == flushed || !is_local(b[i - 1])) {
+        let c = at(b, i);
+        if is_local(c) && i >= searched && (i == flushed || !is_local(at(b, i.wrapping_sub(1)))) {
             match email_at(b, i) {
                 Ok(end) => {
-                    sink.push(&text[flushed..i]);
+                    sink.push(sub(text, flushed, i));
                     sink.push(EMAIL_MASK);
                     flushed = end;
                     i = end;
@@ -209,12 +228,12 @@ pub(super) fn mask(text: &str, sink: &mut Sink<'_>) {
             }
             let (end, digits) = digit_run(b, i);
             if digits >= MIN_DIGITS {
-                let start = if i > flushed && matches!(b[i - 1], b'+' | b'(') {
+                let start = if i > flushed && matches!(at(b, i - 1), b'+' | b'(') {
                     i - 1
                 } else {
                     i
                 };
-                sink.push(&text[flushed..start]);
+                sink.push(sub(text, flushed, start));
                 sink.push(NUMBER_MASK);
                 flushed = end;
                 i = end;
@@ -227,5 +246,5 @@ pub(super) fn mask(text: &str, sink: &mut Sink<'_>) {
         }
         i += 1;
     }
-    sink.push(&text[flushed..]);
+    sink.push(sub(text, flushed, text.len()));
 }

@@ -29,7 +29,7 @@ fn scheme_len(s: &str) -> Option<usize> {
         .iter()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
         .count();
-    s[n..].starts_with("://").then_some(n + 3)
+    s.get(n..)?.starts_with("://").then_some(n + 3)
 }
 
 impl<'a> Parts<'a> {
@@ -44,11 +44,11 @@ impl<'a> Parts<'a> {
                 query,
             };
         };
-        let (head, rest) = pre.split_at(h);
+        let (head, rest) = pre.split_at_checked(h).unwrap_or(("", pre));
         let auth_end = rest.find(['/', '\\']).unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(auth_end);
+        let (authority, path) = rest.split_at_checked(auth_end).unwrap_or((rest, ""));
         // User info (`user:password@`) is credentials, never sent.
-        let host = authority.rsplit('@').next().unwrap_or("");
+        let host = crate::text::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
         Parts {
             head,
             host,

@@ -30,20 +30,8 @@ pub fn quoted(s: &str) -> String {
 }
 
 /// Appends a decimal integer (no `format!`, to keep the tag small).
-pub fn push_uint(out: &mut String, mut n: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in buf.get(i..).unwrap_or(&[]) {
-        out.push(b as char);
-    }
+pub fn push_uint(out: &mut String, n: usize) {
+    crate::text::push_uint(out, n as u64);
 }
 
 /// `path.field` (or `field` at the top).

@@ -1,14 +1,17 @@
 //! "Did you mean": the closest known name by edit distance.
 
+#[cfg(feature = "suggest")]
 use crate::prelude::*;
 
 /// Longest name worth comparing; longer input gets no suggestion (keeps the
 /// quadratic distance cheap on hostile input).
+#[cfg(feature = "suggest")]
 const MAX_LEN: usize = 64;
 
 /// The candidate closest to `name` (ASCII-case-insensitive Levenshtein
 /// distance: the names suggested are ASCII),
 /// if it is close enough to be a likely typo.
+#[cfg(feature = "suggest")]
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let name: Vec<char> = name.chars().map(|c| c.to_ascii_lowercase()).collect();
     if name.is_empty() || name.len() > MAX_LEN {
@@ -25,8 +28,16 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
+/// Without the `suggest` feature (the tag build) there are no suggestions:
+/// messages list the valid names instead.
+#[cfg(not(feature = "suggest"))]
+pub fn closest<'c>(_: &str, _: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    None
+}
+
 /// Edit distance between `a` (already lower-case) and `b`, in chars, counting
 /// a swap of two neighbours as one edit (optimal string alignment).
+#[cfg(feature = "suggest")]
 fn distance(a: &[char], b: &str) -> usize {
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut before: Vec<usize> = vec![0; b.len() + 1];
@@ -49,7 +60,7 @@ fn distance(a: &[char], b: &str) -> usize {
     prev[b.len()]
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "suggest"))]
 mod tests {
     use super::closest;
 

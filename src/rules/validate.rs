@@ -159,9 +159,7 @@ fn host(h: &str) -> Result<String, String> {
     } else if h.starts_with('.')
         || h.ends_with('.')
         || crate::text::contains(h, "..")
-        || !h
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        || !crate::js::is_host_chars(h)
     {
         "expected a host name like \"shop.example.com\""
     } else {

@@ -152,7 +152,11 @@ pub(crate) fn listen(
     capture: bool,
     f: impl FnMut(JsValue) + 'static,
 ) {
-    let g = callback(f);
+    add_listener(target, ty, capture, callback(f));
+}
+
+/// Adds a passive listener made by [`callback`] (one function may serve several events).
+pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool, g: Function) {
     let opts = AddEventListenerOptions::new();
     opts.set_passive(true);
     opts.set_capture(capture);

@@ -31,6 +31,10 @@ pub(crate) const MAX_RETRY_AFTER_MS: f64 = 86_400_000.0;
 const BASE_BACKOFF_MS: f64 = 1_000.0;
 /// Longest backoff between tries.
 const MAX_BACKOFF_MS: f64 = 300_000.0;
+/// An answer of [`Book::apply`]: acknowledged (or refused for good).
+pub(crate) const ACKED: f64 = -2.0;
+/// An answer of [`Book::apply`]: the send never left; free the event.
+pub(crate) const RELEASED: f64 = -3.0;
 /// First line's tag: another format (a newer tag) starts an empty book.
 const HEAD: &str = "mc1 ";
 
@@ -110,7 +114,11 @@ pub(crate) fn backoff(tries: u32, rand: f64) -> f64 {
     for _ in 1..tries.min(20) {
         d *= 2.0;
     }
-    let d = if d > MAX_BACKOFF_MS { MAX_BACKOFF_MS } else { d };
+    let d = if d > MAX_BACKOFF_MS {
+        MAX_BACKOFF_MS
+    } else {
+        d
+    };
     d * (0.5 + rand.clamp(0.0, 1.0) / 2.0)
 }
 
@@ -119,7 +127,11 @@ impl Book {
     pub fn parse(text: &str) -> Book {
         let mut book = Book::default();
         let mut lines = text.split('\n');
-        let Some(dropped) = lines.next().and_then(|l| l.strip_prefix(HEAD)).and_then(num) else {
+        let Some(dropped) = lines
+            .next()
+            .and_then(|l| l.strip_prefix(HEAD))
+            .and_then(num)
+        else {
             return book;
         };
         book.dropped = dropped.min(f64::from(u32::MAX)) as u32;
@@ -127,10 +139,14 @@ impl Book {
             let mut f = line.splitn(6, '\t');
             let mut field = || f.next().unwrap_or("");
             let id = field();
-            let (queued, tries, next, lease) = (num(field()), num(field()), num(field()), num(field()));
+            let (queued, tries, next, lease) =
+                (num(field()), num(field()), num(field()), num(field()));
             let json = field();
-            let ok_id = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
-            if let (true, Some(queued), Some(tries), Some(next), Some(lease)) = (ok_id, queued, tries, next, lease) {
+            let ok_id =
+                !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric());
+            if let (true, Some(queued), Some(tries), Some(next), Some(lease)) =
+                (ok_id, queued, tries, next, lease)
+            {
                 if json.starts_with('{') && json.ends_with('}') {
                     book.entries.push(Entry {
                         id: id.into(),
@@ -209,38 +225,32 @@ impl Book {
         self.dropped = self.dropped.saturating_add(gone);
     }
 
-    /// Forgets the entries with these ids (acknowledged, or refused for good).
-    pub fn remove(&mut self, ids: &[String]) {
-        if !ids.is_empty() {
-            self.entries.retain(|e| !ids.contains(&e.id));
+    /// Applies the answers about sent events, `(id, what)`: [`ACKED`] forgets
+    /// the event (acknowledged, or refused for good), [`RELEASED`] clears its
+    /// lease (the send never left); any other value is a failed send: one
+    /// more try, no lease, and the next try after `what` ms when positive
+    /// (the server's `Retry-After`, capped) or else the [`backoff`].
+    pub fn apply(&mut self, answers: &[(String, f64)], now: f64, rand: f64) {
+        if answers.is_empty() {
+            return;
         }
-    }
-
-    /// Records a failed send of each `(id, retry_after_ms)`: one more try, no
-    /// lease, and the next try after `retry_after_ms` (the server's
-    /// `Retry-After`, capped) or else the [`backoff`].
-    pub fn failed(&mut self, fails: &[(String, f64)], now: f64, rand: f64) {
-        for e in self.entries.iter_mut() {
-            if let Some((_, after)) = fails.iter().find(|(id, _)| *id == e.id) {
-                e.tries = e.tries.saturating_add(1);
-                e.lease = 0.0;
-                e.next = now
-                    + if *after > 0.0 {
-                        after.min(MAX_RETRY_AFTER_MS)
-                    } else {
-                        backoff(e.tries, rand)
-                    };
+        self.entries.retain_mut(|e| {
+            let Some(&(_, what)) = answers.iter().find(|(id, _)| *id == e.id) else {
+                return true;
+            };
+            e.lease = 0.0;
+            if what == RELEASED {
+                return true;
             }
-        }
-    }
-
-    /// Clears the lease of these ids (a send that never left).
-    pub fn release(&mut self, ids: &[String]) {
-        for e in self.entries.iter_mut() {
-            if ids.contains(&e.id) {
-                e.lease = 0.0;
-            }
-        }
+            e.tries = e.tries.saturating_add(1);
+            e.next = now
+                + if what > 0.0 {
+                    what.min(MAX_RETRY_AFTER_MS)
+                } else {
+                    backoff(e.tries, rand)
+                };
+            what != ACKED
+        });
     }
 
     /// Leases what `take` selects among the entries no tab is sending, and

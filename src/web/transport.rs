@@ -32,8 +32,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::consent::Gate;
-use super::outbox::{Book, Entry, Take};
-use super::{callback, host, listen, push_u32, with_tag, Dom, Host};
+use super::outbox::{Book, Entry, Take, ACKED, RELEASED};
+use super::{add_listener, callback, host, push_u32, with_tag, Dom, Host};
 use crate::engine::{Conversion, Engine};
 use crate::payload::{self, EventMeta, MAX_BODY};
 use crate::prelude::*;
@@ -44,7 +44,8 @@ extern "C" {
     /// threw. The answer reaches `done` as `[key, status (0: network error),
     /// Retry-After in ms (0: none)]`.
     #[wasm_bindgen(method)]
-    fn post(this: &Host, url: &str, body: &str, key: u32, keepalive: bool, done: &Function) -> bool;
+    fn post(this: &Host, url: &str, body: &str, key: u32, keepalive: bool, done: &Function)
+        -> bool;
     /// Calls `f` later under the Web Lock `microconv.outbox`; false when the
     /// browser has no Web Locks.
     #[wasm_bindgen(method)]
@@ -67,10 +68,9 @@ const NETWORK_ERROR: f64 = -1.0;
 const LOCK_WAIT_MS: f64 = 5_000.0;
 
 tag_local! {
-    /// The retry/batch timer's callback.
-    static TICK: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// Runs the outbox step under the Web Lock.
-    static LOCKED: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// Runs an outbox step: the timer's callback (no argument: send what is
+    /// due) and the Web Lock's (a lock or an error: do what is pending).
+    static STEP: RefCell<Option<Function>> = const { RefCell::new(None) };
     /// Receives each request's outcome.
     static DONE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
@@ -98,10 +98,9 @@ pub(crate) struct Transport {
     mem: String,
     /// New events not yet written (held there while consent is pending).
     fresh: Book,
-    /// Ids answered for good (2xx, or refused by a 4xx).
-    acked: Vec<String>,
-    /// Ids whose send failed, with the server's `Retry-After` in ms (0: none).
-    retry: Vec<(String, f64)>,
+    /// Answers not yet written: `(id, what)` as [`Book::apply`] takes them
+    /// (a failure's `what` is the server's `Retry-After` in ms, 0: none).
+    answers: Vec<(String, f64)>,
     /// Drop counts of failed requests, to report again.
     undropped: u32,
     /// What the next step should send.
@@ -122,30 +121,23 @@ fn get(f: &'static super::Local<RefCell<Option<Function>>>) -> Option<Function> 
     f.with(|f| f.borrow().clone())
 }
 
-fn hidden() {
-    with_tag(|t| t.transport.hidden());
-}
-
 /// Makes the callbacks and attaches the page-hide and `online` listeners.
 pub(crate) fn attach() {
     let set = |f: &'static super::Local<RefCell<Option<Function>>>, g: Function| {
         f.with(|f| *f.borrow_mut() = Some(g))
     };
     set(
-        &TICK,
-        callback(|_| {
+        &STEP,
+        callback(|v| {
             with_tag(|t| {
-                t.transport.timer = None;
-                t.transport.request(Take::Due);
-            });
-        }),
-    );
-    set(
-        &LOCKED,
-        callback(|_| {
-            with_tag(|t| {
-                t.transport.requested = 0.0;
-                t.transport.step(false);
+                let t = &mut t.transport;
+                if v.is_undefined() {
+                    t.timer = None;
+                    t.request(Take::Due);
+                } else {
+                    t.requested = 0.0;
+                    t.step(false);
+                }
             });
         }),
     );
@@ -158,25 +150,38 @@ pub(crate) fn attach() {
     let Some(w) = web_sys::window() else {
         return;
     };
-    if let Some(doc) = w.document() {
-        let d = doc.clone();
-        listen(&doc, "visibilitychange", false, move |_| {
-            if d.hidden() {
-                hidden();
+    // One listener for the page's life cycle: fewer closures, less code.
+    let on_event = callback(|e| {
+        let Some(kind) = e.dyn_ref::<web_sys::Event>().map(|e| e.type_()) else {
+            return;
+        };
+        with_tag(|t| {
+            let t = &mut t.transport;
+            match kind.as_str() {
+                "online" => t.request(Take::All),
+                // Back from the back/forward cache.
+                "pageshow" => t.leaving = false,
+                "pagehide" => {
+                    t.leaving = true;
+                    t.hidden();
+                }
+                _ => {
+                    if web_sys::window()
+                        .and_then(|w| w.document())
+                        .is_some_and(|d| d.hidden())
+                    {
+                        t.hidden();
+                    }
+                }
             }
         });
+    });
+    if let Some(doc) = w.document() {
+        add_listener(&doc, "visibilitychange", false, on_event.clone());
     }
-    listen(&w, "pagehide", false, |_| {
-        with_tag(|t| t.transport.leaving = true);
-        hidden();
-    });
-    // Back from the back/forward cache.
-    listen(&w, "pageshow", false, |_| {
-        with_tag(|t| t.transport.leaving = false);
-    });
-    listen(&w, "online", false, |_| {
-        with_tag(|t| t.transport.request(Take::All));
-    });
+    for ty in ["pagehide", "pageshow", "online"] {
+        add_listener(&w, ty, false, on_event.clone());
+    }
 }
 
 impl Transport {
@@ -194,8 +199,7 @@ impl Transport {
             store,
             mem: String::new(),
             fresh: Book::default(),
-            acked: Vec::new(),
-            retry: Vec::new(),
+            answers: Vec::new(),
             undropped: 0,
             take: Take::Nothing,
             requested: 0.0,
@@ -275,7 +279,8 @@ impl Transport {
     /// default denial holds.
     pub(crate) fn set_consent(&mut self, granted: bool, explicit: bool) {
         match (self.gate, granted, explicit) {
-            (Gate::Gpc, ..) | (Gate::Open, true, _) | (Gate::Held | Gate::Denied, false, false) => {}
+            (Gate::Gpc, ..) | (Gate::Open, true, _) | (Gate::Held | Gate::Denied, false, false) => {
+            }
             (_, true, _) => {
                 self.gate = Gate::Open;
                 self.flush();
@@ -293,8 +298,7 @@ impl Transport {
         self.cancel();
         self.timer = None;
         self.fresh = Book::default();
-        self.acked.clear();
-        self.retry.clear();
+        self.answers.clear();
         self.mem.clear();
         if let Some(s) = &self.store {
             let _ = s.remove_item(KEY);
@@ -313,7 +317,7 @@ impl Transport {
             return; // the step under the lock will see this too
         }
         let locked = self.sink.is_none()
-            && match (get(&LOCKED), host()) {
+            && match (get(&STEP), host()) {
                 (Some(f), Some(h)) => h.lock(&f),
                 _ => false,
             };
@@ -358,22 +362,22 @@ impl Transport {
             return;
         }
         let take = core::mem::replace(&mut self.take, Take::Nothing);
-        let busy = !self.fresh.is_empty()
-            || !self.acked.is_empty()
-            || !self.retry.is_empty()
-            || self.undropped > 0;
+        let busy = !self.fresh.is_empty() || !self.answers.is_empty() || self.undropped > 0;
         if !busy && take == Take::Nothing {
             return;
         }
         let now = js_sys::Date::now();
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         if self.leaving {
-            self.retry.retain(|(_, after)| *after != NETWORK_ERROR);
+            self.answers.retain(|(_, what)| *what != NETWORK_ERROR);
         }
         let old = self.load();
         let mut book = Book::parse(&old);
-        book.remove(&core::mem::take(&mut self.acked));
-        book.failed(&core::mem::take(&mut self.retry), now, js_sys::Math::random());
+        book.apply(
+            &core::mem::take(&mut self.answers),
+            now,
+            js_sys::Math::random(),
+        );
         book.dropped = book
             .dropped
             .saturating_add(core::mem::take(&mut self.undropped));
@@ -409,9 +413,9 @@ impl Transport {
         let (host, done) = (host(), get(&DONE));
         let navigator = web_sys::window().map(|w| w.navigator());
         let sent_at = js_sys::Date::now();
-        let mut acked = Vec::new();
-        let mut released = Vec::new();
-        let mut failed = Vec::new();
+        let mut answers = Vec::new();
+        let mut answer =
+            |ids: Vec<String>, what: f64| answers.extend(ids.into_iter().map(|id| (id, what)));
         let mut body = String::new();
         let base = jsons.as_ptr() as usize;
         for batch in payload::batches(&jsons, MAX_BODY) {
@@ -435,7 +439,7 @@ impl Transport {
                 let dropped = dropped - book.dropped;
                 if let Some(sink) = &self.sink {
                     let _ = sink.call1(&JsValue::NULL, &JsValue::from_str(&body));
-                    acked.extend(chunk_ids);
+                    answer(chunk_ids, ACKED);
                     continue;
                 }
                 let len = body.len();
@@ -446,10 +450,13 @@ impl Transport {
                     // later page view sends again if it did not arrive).
                     let beaconed = navigator
                         .as_ref()
-                        .and_then(|nav| nav.send_beacon_with_opt_str(&self.endpoint, Some(&body)).ok())
+                        .and_then(|nav| {
+                            nav.send_beacon_with_opt_str(&self.endpoint, Some(&body))
+                                .ok()
+                        })
                         .unwrap_or(false);
                     if !beaconed {
-                        released.extend(chunk_ids);
+                        answer(chunk_ids, RELEASED);
                         book.dropped += dropped;
                     }
                     continue;
@@ -472,14 +479,12 @@ impl Transport {
                         dropped,
                     });
                 } else {
-                    failed.extend(chunk_ids.into_iter().map(|id| (id, 0.0)));
+                    answer(chunk_ids, 0.0);
                     book.dropped += dropped;
                 }
             }
         }
-        book.remove(&acked);
-        book.release(&released);
-        book.failed(&failed, sent_at, js_sys::Math::random());
+        book.apply(&answers, sent_at, js_sys::Math::random());
     }
 
     /// A request's answer: `[key, status, retry-after ms]`.
@@ -494,8 +499,8 @@ impl Transport {
         if f.keepalive {
             self.keepalive = self.keepalive.saturating_sub(f.bytes);
         }
-        if (200..300).contains(&status) {
-            self.acked.extend(f.ids);
+        let what = if (200..300).contains(&status) {
+            ACKED
         } else if (400..500).contains(&status) && status != 408 && status != 429 {
             // Refused for good (the body itself is wrong): retrying cannot help.
             if !self.refused_logged {
@@ -505,10 +510,11 @@ impl Transport {
                 msg.push_str("); its events are dropped");
                 super::page::log_warn(&msg);
             }
-            self.acked.extend(f.ids);
             self.undropped = self.undropped.saturating_add(f.dropped);
+            ACKED
         } else {
-            let after = match status {
+            self.undropped = self.undropped.saturating_add(f.dropped);
+            match status {
                 // A network error, or the page being unloaded: that rejects its
                 // requests' promises (not the keepalive requests themselves),
                 // before `pagehide`. Marked, and applied a moment later, so
@@ -516,22 +522,21 @@ impl Transport {
                 0 => NETWORK_ERROR,
                 429 | 503 => after.max(0.0),
                 _ => 0.0,
-            };
-            self.retry.extend(f.ids.into_iter().map(|id| (id, after)));
-            self.undropped = self.undropped.saturating_add(f.dropped);
-            if status == 0 {
-                self.arm(500.0);
-                return;
             }
+        };
+        self.answers.extend(f.ids.into_iter().map(|id| (id, what)));
+        if status == 0 {
+            self.arm(500.0);
+        } else {
+            self.request(Take::Nothing);
         }
-        self.request(Take::Nothing);
     }
 
     /// Sets the timer to run a step in `delay` ms (plus jitter).
     fn arm(&mut self, delay: f64) {
         self.cancel();
         self.timer = None;
-        if let (Some(w), Some(f)) = (web_sys::window(), get(&TICK)) {
+        if let (Some(w), Some(f)) = (web_sys::window(), get(&STEP)) {
             let delay = delay.max(0.0) + js_sys::Math::random() * JITTER_MS;
             self.timer = w
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&f, delay.min(2e9) as i32)

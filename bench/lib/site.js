@@ -1,0 +1,60 @@
+// The pages every variant visits, and what the collector serves for the run.
+//
+// The collector serves a snapshot taken at the start of the run (other work may
+// rebuild dist/ meanwhile): static/ = a copy of www/ plus bench/snowplow.js and
+// the rules files of the evaluation benchmark; tag/ = a copy of dist/.
+// The visited pages keep their real URLs (rules.json's conditions use page.path):
+// Playwright fulfils those documents with the www/ page whose tag snippet is
+// swapped for the variant's; everything they load comes from the collector.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { buildSnowplow } = require("./snowplow");
+
+/** The pages of the visit (paths under www/ and on the site). */
+const PAGES = {
+  article: "/blog/why-micro-conversions.html",
+  product: "/product.html",
+  pricing: "/pricing.html",
+};
+
+const SNIPPET = /<script async src="\/microconv\/microconv\.js"[^>]*><\/script>\n?/;
+
+/** What each variant puts where www/ has microconv's install snippet. */
+const TAGS = {
+  none: "",
+  microconv: '<script async src="/microconv/microconv.js" data-rules="/rules.json" data-endpoint="/collect" data-debug></script>\n',
+  snowplow: '<script async src="/bench/snowplow.js"></script>\n',
+};
+
+/** Copies www/ and dist/ into `dir`, bundles Snowplow; returns the paths and tag files. */
+async function prepareSite(root, dir) {
+  const staticDir = path.join(dir, "static");
+  const tagDir = path.join(dir, "tag");
+  fs.cpSync(path.join(root, "www"), staticDir, { recursive: true });
+  fs.cpSync(path.join(root, "dist"), tagDir, { recursive: true });
+  fs.mkdirSync(path.join(staticDir, "bench"), { recursive: true });
+  const snowplow = await buildSnowplow(path.join(staticDir, "bench", "snowplow.js"));
+  const wasm = fs.readdirSync(tagDir).filter((f) => f.endsWith(".wasm"));
+  if (wasm.length !== 1 || !fs.existsSync(path.join(tagDir, "microconv.js"))) {
+    throw new Error(`dist/ should hold microconv.js and one .wasm, has: ${fs.readdirSync(tagDir)}`);
+  }
+  return {
+    staticDir,
+    tagDir,
+    files: {
+      microconv: [path.join(tagDir, "microconv.js"), path.join(tagDir, wasm[0])],
+      microconvRules: path.join(staticDir, "rules.json"),
+      snowplow: [snowplow],
+    },
+  };
+}
+
+/** The HTML of `www/<page>` for `variant` (throws when the page lost its snippet). */
+function variantHtml(staticDir, pagePath, variant) {
+  const html = fs.readFileSync(path.join(staticDir, pagePath), "utf8");
+  if (!SNIPPET.test(html)) throw new Error(`${pagePath}: microconv's <script async src="/microconv/microconv.js"> not found`);
+  return html.replace(SNIPPET, TAGS[variant]);
+}
+
+module.exports = { PAGES, TAGS, prepareSite, variantHtml };
