@@ -57,10 +57,11 @@ pub(crate) fn sort_f64(v: &mut [f64]) {
 
 /// For each of `n` keys, the index of the first earlier key equal to it
 /// (`None` for a first occurrence or an absent key). O(n log n): the rules
-/// file is hostile input and may hold many keys.
+/// file is hostile input and may hold many keys. `key` is `dyn` so the
+/// wasm holds one copy for both callers (JSON keys, trigger ids).
 pub(crate) fn earlier_equal<'k>(
     n: usize,
-    key: impl Fn(usize) -> Option<&'k str>,
+    key: &dyn Fn(usize) -> Option<&'k str>,
 ) -> Vec<Option<usize>> {
     let mut idx: Vec<usize> = (0..n).filter(|&i| key(i).is_some()).collect();
     sort_by(&mut idx, |a, b| (key(a), a) < (key(b), b));
@@ -109,7 +110,7 @@ mod tests {
             Some("b"),
             Some("c"),
         ];
-        let first = earlier_equal(keys.len(), |i| keys[i]);
+        let first = earlier_equal(keys.len(), &|i| keys[i]);
         assert_eq!(first, [None, None, None, Some(0), Some(1), Some(0), None]);
     }
 }

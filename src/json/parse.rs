@@ -404,7 +404,7 @@ fn first_duplicate(members: &[Member]) -> Option<usize> {
     if members.len() < 2 {
         return None;
     }
-    crate::sort::earlier_equal(members.len(), |i| members.get(i).map(|m| m.key.as_str()))
+    crate::sort::earlier_equal(members.len(), &|i| members.get(i).map(|m| m.key.as_str()))
         .iter()
         .position(Option::is_some)
 }

@@ -105,7 +105,7 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
     if let Some(v) = ctx.required(root, "", "triggers") {
         if let Some(items) = ctx.array(v, "triggers", "trigger objects") {
             // For each trigger, the first earlier one with the same id.
-            let first_use = earlier_equal(items.len(), |i| {
+            let first_use = earlier_equal(items.len(), &|i| {
                 let id = items.get(i)?.get("id")?.as_str()?;
                 (!id.is_empty()).then_some(id)
             });
