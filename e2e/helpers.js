@@ -49,7 +49,12 @@ async function sandbox(context) {
   await context.route((url) => !/^(http:\/\/127\.0\.0\.1[:/]|data:|blob:)/.test(url.href), (route) => {
     const host = new URL(route.request().url()).hostname;
     if (/(^|\.)partner\.example$|(^|\.)shop\.example\.com$/.test(host)) {
-      return route.fulfill({ status: 200, contentType: "text/html", body: PARTNER_PAGE });
+      // A real outbound site answers after a network round trip; answering
+      // instantly lets a loaded machine unload the old page while Playwright
+      // still holds its beacon in this (function-matched, so page-wide)
+      // interception, and the harness, not the tag, loses it.
+      return new Promise((r) => setTimeout(r, 400)).then(() =>
+        route.fulfill({ status: 200, contentType: "text/html", body: PARTNER_PAGE }));
     }
     return route.abort();
   });

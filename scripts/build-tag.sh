@@ -91,7 +91,7 @@ for f in dist/microconv.js "dist/$wasm_name"; do
   total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
   printf '  %-28s %8d %8d %8d\n' "$(basename "$f")" "$raw" "$gz" "$br"
 done
-printf '  %-28s %8d %8d %8d   (budget: %d brotli)\n' total "$total_raw" "$total_gz" "$total_br" "$BUDGET_BROTLI"
+printf '  %-28s %8d %8d %8d   (target: %d brotli)\n' total "$total_raw" "$total_gz" "$total_br" "$BUDGET_BROTLI"
 sri="sha384-$(openssl dgst -sha384 -binary "dist/$wasm_name" | base64 -w0)"
 echo "  SRI for the wasm (optional): data-wasm-integrity=\"$sri\""
 echo "$total_br" > "$OUT/total-brotli.txt"

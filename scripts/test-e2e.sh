@@ -57,6 +57,11 @@ echo "test-e2e: collector at $url"
 
 status=0
 (cd e2e && ./node_modules/.bin/playwright test "$@") || status=$?
+# Every event the suite stored, scanned for personal data (e-mails, digit runs,
+# disallowed query parameters, fragments): the beacons of every spec, not one visit.
+if [ $status -eq 0 ]; then
+  python3 e2e/scan_db.py "$tmp/e2e.sqlite" www/rules.json || status=$?
+fi
 if [ $status -ne 0 ]; then
   echo "--- collector log ---" >&2; tail -50 "$log" >&2
 fi
