@@ -389,6 +389,19 @@ impl Transport {
                 self.send(&mut book, &picked, hide);
             }
         }
+        if self.leaving {
+            // The page is unloading: its requests either left (keepalive) or
+            // die with it, and it will never learn which. Their leases are
+            // released so that the next page view of the site sends them
+            // again at once instead of after the lease; the collector keeps
+            // one copy per id.
+            let mine: Vec<(String, f64)> = self
+                .flights
+                .iter()
+                .flat_map(|f| f.ids.iter().map(|id| (id.clone(), RELEASED)))
+                .collect();
+            book.apply(&mine, now, 0.0);
+        }
         let mut new = String::new();
         if !book.is_empty() {
             book.write(&mut new);
