@@ -139,7 +139,10 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   r = await visit("/bad-trigger.html", (pg) => pg.click("#cta"));
   const m = mine(r.logs);
   check(m.length === 1 && m[0].includes('trigger "oops"'), `bad trigger named once: ${JSON.stringify(m)}`);
-  check(beacons.length === 1, "the valid trigger still runs");
+  // Events of earlier pages released at their pagehide may be resent here
+  // (at-least-once; the collector keeps one per id): count this page's own.
+  const own = beacons.flatMap((b) => JSON.parse(b.body).events).filter((e) => e.page.path === "/bad-trigger.html");
+  check(own.length === 1, `the valid trigger still runs (${own.length} event of this page)`);
 
   await browser.close();
   server.close();
