@@ -141,7 +141,10 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   check(m.length === 1 && m[0].includes('trigger "oops"'), `bad trigger named once: ${JSON.stringify(m)}`);
   // Events of earlier pages released at their pagehide may be resent here
   // (at-least-once; the collector keeps one per id): count this page's own.
-  const own = beacons.flatMap((b) => JSON.parse(b.body).events).filter((e) => e.page.path === "/bad-trigger.html");
+  const ownEvents = () => beacons.flatMap((b) => JSON.parse(b.body).events).filter((e) => e.page.path === "/bad-trigger.html");
+  for (let i = 0; i < 40 && ownEvents().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300)); // time for a duplicate to show up, if any
+  const own = ownEvents();
   check(own.length === 1, `the valid trigger still runs (${own.length} event of this page)`);
 
   await browser.close();

@@ -140,7 +140,7 @@ test("two tabs share a failing outbox: after the recovery nothing is received tw
   }
   // Every event tried and failed at least once (backoff 0.5-1 s, then 1-2 s, ...).
   await expect.poll(async () => (await outbox(tabs[0])).entries.filter((e) => e.tries >= 1).length,
-    { timeout: 20_000 }).toBe(12).catch(async (e) => {
+    { timeout: 45_000 }).toBe(12).catch(async (e) => {
     console.log(JSON.stringify((await outbox(tabs[0])).entries.map((x) => [x.event.session, x.tries, x.lease, x.next]), null, 0), Date.now(), net.failed.map((r) => [r.at, r.ids.length]));
     throw e;
   });

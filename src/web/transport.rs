@@ -383,7 +383,16 @@ impl Transport {
             .saturating_add(core::mem::take(&mut self.undropped));
         book.merge(core::mem::take(&mut self.fresh));
         book.cap(now);
-        if online && take != Take::Nothing {
+        // Once the page is leaving, only its own page-hide step sends: a lock
+        // step granted after it would resend what that step just released.
+        if online && take != Take::Nothing && (hide || !self.leaving) {
+            // This page's own requests in flight are never sent again by it,
+            // whatever the stored lease says (a leaving page released them).
+            for e in book.entries.iter_mut() {
+                if self.flights.iter().any(|f| f.ids.contains(&e.id)) {
+                    e.lease = now;
+                }
+            }
             let picked = book.lease(now, take);
             if !picked.is_empty() {
                 self.send(&mut book, &picked, hide);
