@@ -9,7 +9,10 @@ module.exports = defineConfig({
   expect: { timeout: 15_000 },
   workers: Number(process.env.E2E_WORKERS || 2),
   fullyParallel: true,
-  retries: 0,
+  // One retry, reported as "flaky" in the summary: on the 2-core CI machine a
+  // few multi-tab and private-collector tests are timing-sensitive (see the
+  // README's known issues); a test that fails twice fails the run.
+  retries: 1,
   reporter: [["list"]],
   outputDir: "test-results",
   use: {
