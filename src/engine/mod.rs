@@ -216,7 +216,6 @@ pub struct Engine<B: Backend> {
     hits: Vec<(Option<usize>, Milestone)>,
 }
 
-
 fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut list = |conds: &[Condition]| {
@@ -277,22 +276,27 @@ fn qualifies<B: Backend>(
         && !code.unless.iter().any(|c| c.eval(backend, scope, scratch))
 }
 
-/// Whether trigger `ti` qualifies for the event and its limit lets it fire.
-/// Checked reads (`get`, not `[ti]`): the tag carries no panicking index.
-#[allow(clippy::too_many_arguments)]
-fn fires<B: Backend>(
-    backend: &B,
-    code: &[Code<B>],
-    triggers: &[Trigger],
-    limits: &mut Limits,
-    ti: usize,
-    scope: &Scope<'_, B::Element>,
-    scratch: &mut Scratch,
-    milestone: u64,
-) -> bool {
-    match (code.get(ti), triggers.get(ti)) {
-        (Some(c), Some(t)) => qualifies(backend, c, scope, scratch) && limits.allow(t, milestone),
-        _ => false,
+/// What deciding whether a trigger fires needs, borrowed from the engine
+/// once per event.
+struct Judge<'a, B: Backend> {
+    backend: &'a B,
+    code: &'a [Code<B>],
+    triggers: &'a [Trigger],
+    limits: &'a mut Limits,
+    scratch: &'a mut Scratch,
+}
+
+impl<B: Backend> Judge<'_, B> {
+    /// Whether trigger `ti` qualifies in `scope` and its limit allows
+    /// `milestone`. Checked reads (`get`, not `[ti]`): the tag carries no
+    /// panicking index.
+    fn fires(&mut self, ti: usize, scope: &Scope<'_, B::Element>, milestone: u64) -> bool {
+        match (self.code.get(ti), self.triggers.get(ti)) {
+            (Some(c), Some(t)) => {
+                qualifies(self.backend, c, scope, self.scratch) && self.limits.allow(t, milestone)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -456,6 +460,13 @@ impl<B: Backend> Engine<B> {
             ..
         } = self;
         limits.begin_event();
+        let mut judge = Judge {
+            backend: &*backend,
+            code: &*code,
+            triggers: &rules.triggers,
+            limits,
+            scratch,
+        };
         scroll.reading(reading, |ti, t, units| {
             let mut scope = Scope::new(page, "scroll");
             scope.scroll = Some((t, units));
@@ -464,16 +475,7 @@ impl<B: Backend> Engine<B> {
                 .str(units.as_str())
                 .num(t)
                 .finish();
-            if fires(
-                backend,
-                code,
-                &rules.triggers,
-                limits,
-                ti,
-                &scope,
-                scratch,
-                milestone,
-            ) {
+            if judge.fires(ti, &scope, milestone) {
                 out.push(Conversion {
                     trigger: ti,
                     vars: vec![
@@ -529,6 +531,13 @@ impl<B: Backend> Engine<B> {
             ..
         } = self;
         limits.begin_event();
+        let mut judge = Judge {
+            backend: &*backend,
+            code: &*code,
+            triggers: &rules.triggers,
+            limits,
+            scratch,
+        };
         hits.clear();
         tracker.event(media, event, |t, m| hits.push((t, m)));
         let dur = event.duration;
@@ -560,16 +569,7 @@ impl<B: Backend> Engine<B> {
             let mut fire = |ti: usize| {
                 let mut scope = Scope::new(page, "video");
                 scope.video = Some(&ctx);
-                if fires(
-                    backend,
-                    code,
-                    &rules.triggers,
-                    limits,
-                    ti,
-                    &scope,
-                    scratch,
-                    milestone,
-                ) {
+                if judge.fires(ti, &scope, milestone) {
                     out.push(Conversion {
                         trigger: ti,
                         vars: video_vars(&ctx),
@@ -600,6 +600,13 @@ impl<B: Backend> Engine<B> {
             ..
         } = self;
         limits.begin_event();
+        let mut judge = Judge {
+            backend: &*backend,
+            code: &*code,
+            triggers: &rules.triggers,
+            limits,
+            scratch,
+        };
         described.clear();
         for &ti in clicks.iter() {
             let Some(c) = code.get(ti) else {
@@ -619,16 +626,7 @@ impl<B: Backend> Engine<B> {
             let mut scope = Scope::new(page, "click");
             scope.click = Some(ClickCtx { element: el, facts });
             let milestone = Fnv::new().bytes(CLICK_MILESTONE).finish();
-            if fires(
-                backend,
-                code,
-                &rules.triggers,
-                limits,
-                ti,
-                &scope,
-                scratch,
-                milestone,
-            ) {
+            if judge.fires(ti, &scope, milestone) {
                 out.push(Conversion {
                     trigger: ti,
                     vars: click_vars(facts),
@@ -653,16 +651,7 @@ impl<B: Backend> Engine<B> {
                     let mut scope = Scope::new(page, "link_click");
                     scope.click = Some(ClickCtx { element: el, facts });
                     scope.link = Some(&info);
-                    if fires(
-                        backend,
-                        code,
-                        &rules.triggers,
-                        limits,
-                        ti,
-                        &scope,
-                        scratch,
-                        milestone,
-                    ) {
+                    if judge.fires(ti, &scope, milestone) {
                         let mut vars = click_vars(facts);
                         vars.push((Cow::Borrowed("link.url"), text(&info.url, URL_CAP)));
                         vars.push((Cow::Borrowed("link.host"), text(&info.host, URL_CAP)));
@@ -689,6 +678,13 @@ impl<B: Backend> Engine<B> {
             ..
         } = self;
         limits.begin_event();
+        let mut judge = Judge {
+            backend: &*backend,
+            code: &*code,
+            triggers: &rules.triggers,
+            limits,
+            scratch,
+        };
         let milestone = Fnv::new().bytes(PUSH_MILESTONE).finish();
         for &ti in customs.iter() {
             let Some(trigger) = rules.triggers.get(ti) else {
@@ -700,16 +696,7 @@ impl<B: Backend> Engine<B> {
             }
             let mut scope = Scope::new(page, &pushed.event);
             scope.dl = &pushed.fields;
-            if fires(
-                backend,
-                code,
-                &rules.triggers,
-                limits,
-                ti,
-                &scope,
-                scratch,
-                milestone,
-            ) {
+            if judge.fires(ti, &scope, milestone) {
                 let mut vars = Vec::with_capacity(1 + pushed.fields.len().min(DL_FIELDS_CAP));
                 vars.push((Cow::Borrowed("event"), text(&pushed.event, TEXT_CAP)));
                 for (k, v) in pushed
@@ -722,7 +709,10 @@ impl<B: Backend> Engine<B> {
                         Value::Str(s) => text(s, TEXT_CAP),
                         other => other.clone(),
                     };
-                    vars.push((Cow::Owned(crate::text::concat(&["dl.", cap(k, TEXT_CAP)])), v));
+                    vars.push((
+                        Cow::Owned(crate::text::concat(&["dl.", cap(k, TEXT_CAP)])),
+                        v,
+                    ));
                 }
                 out.push(Conversion { trigger: ti, vars });
             }

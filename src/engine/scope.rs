@@ -2,11 +2,11 @@
 //! evaluated. Everything is borrowed from the event and the page, so resolving
 //! never allocates; a variable that does not apply to the event is `Null`.
 
-use crate::prelude::*;
 use super::links::LinkInfo;
 use super::value::{cap, Val, Value};
 use super::{Page, TEXT_CAP};
 use crate::backend::ElementFacts;
+use crate::prelude::*;
 use crate::rules::model::{ScrollUnits, Variable, VideoStatus};
 
 /// The page plus its query parameters, decoded once per page.

@@ -8,8 +8,8 @@
 //! page; [`ScrollState::new_page`] re-arms them and resets the running maximum.
 //! A reading without a positive scroll height reaches no percent threshold.
 
-use crate::prelude::*;
 use super::ScrollReading;
+use crate::prelude::*;
 use crate::rules::model::ScrollUnits;
 
 /// One scroll trigger's thresholds.

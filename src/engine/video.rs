@@ -18,8 +18,8 @@
 //!
 //! The shell should send `Play` for media already playing when it attaches.
 
-use crate::prelude::*;
 use super::{MediaEvent, MediaEventKind};
+use crate::prelude::*;
 use crate::rules::model::{VideoStatus, VideoStatuses};
 
 /// How close to the end (seconds) a pause counts as the end's pause.
