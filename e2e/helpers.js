@@ -116,4 +116,25 @@ const test = base.extend({
   },
 });
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, ROOT };
+/**
+ * The site's stored outboxes as a page sees them: each page view keeps its
+ * own localStorage value `microconv.outbox.<random>`. Returns
+ * [{key, dropped, written, left, bytes, entries: [{id, queued, tries, next, lease, event}]}].
+ */
+async function outboxes(page) {
+  const stored = await page.evaluate(() => Object.keys(localStorage)
+    .filter((k) => k.startsWith("microconv.outbox")).map((k) => [k, localStorage.getItem(k)]));
+  return stored.map(([key, text]) => {
+    const [head, ...lines] = text.split("\n");
+    const [dropped, written, left] = head.split(" ").slice(1).map(Number);
+    return {
+      key, dropped, written, left, bytes: text.length,
+      entries: lines.map((l) => {
+        const [id, queued, tries, next, lease, json] = l.split("\t");
+        return { id, queued: +queued, tries: +tries, next: +next, lease: +lease, event: JSON.parse(json) };
+      }),
+    };
+  });
+}
+
+module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, ROOT };

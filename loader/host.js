@@ -34,10 +34,17 @@ function host(c) {
         o[n] = function () { var r = g.apply(this, arguments); f(); return r }
       } catch (e) {}
     },
-    // The outbox's read-modify-write runs under this Web Lock, shared by the
-    // site's tabs: f is called later, holding it; false without Web Locks.
+    // Taking over the outboxes of pages that left runs under this Web Lock,
+    // shared by the site's tabs: f is called later, holding it, and the lock
+    // is held a second more, so that the next holder reads localStorage after
+    // it has reached every process. False without Web Locks.
     lock: function (f) {
-      try { return navigator.locks.request("microconv.outbox", f).catch(f), !0 } catch (e) { return !1 }
+      try {
+        return navigator.locks.request("microconv.outbox", function (l) {
+          f(l);
+          return new Promise(function (r) { setTimeout(r, 1e3) })
+        }).catch(f), !0
+      } catch (e) { return !1 }
     },
     // POSTs a beacon body (text/plain: no CORS preflight; no cookies); the
     // answer reaches done([key, HTTP status or 0 for a network error,

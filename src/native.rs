@@ -126,7 +126,10 @@ impl Parser<'_> {
     fn skip_ws(&mut self) -> bool {
         let start = self.i;
         // CSS whitespace only (U+00A0 and friends are ident characters in CSS).
-        while self.peek().is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')) {
+        while self
+            .peek()
+            .is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c'))
+        {
             self.bump();
         }
         self.i > start

@@ -146,7 +146,10 @@ fn numeric_operators_coerce_like_number() {
     assert!(holds(x("greater_or_equal", n(16.0)), str_val("0x10")));
     assert!(holds(x("less_or_equal", n(5.0)), str_val("0b101")));
     assert!(holds(x("less_than", n(9.0)), str_val("0o10")));
-    assert!(!holds(x("equals", n(0.0)), str_val("")), "equals compares \"0\" with \"\"");
+    assert!(
+        !holds(x("equals", n(0.0)), str_val("")),
+        "equals compares \"0\" with \"\""
+    );
     assert!(holds(x("less_than", n(1.0)), str_val("")), "'' is 0");
     assert!(holds(x("less_than", n(1.0)), str_val(" \t")), "blank is 0");
     assert!(

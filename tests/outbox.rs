@@ -33,6 +33,7 @@ fn round_trips_and_skips_damaged_lines() {
     let mut book = Book {
         dropped: 7,
         entries: vec![entry("a1", 1.7e12), entry("b2", 1.7e12 + 5.0)],
+        ..Book::default()
     };
     book.entries[1].tries = 3;
     book.entries[1].lease = 1.7e12 + 9.0;
@@ -60,10 +61,12 @@ fn merging_never_doubles_an_event() {
     let mut a = Book {
         dropped: 1,
         entries: vec![entry("a", 1.0), entry("b", 2.0)],
+        ..Book::default()
     };
     let b = Book {
         dropped: 2,
         entries: vec![entry("b", 2.0), entry("c", 3.0)],
+        ..Book::default()
     };
     a.merge(b);
     let ids: Vec<_> = a.entries.iter().map(|e| e.id.as_str()).collect();
@@ -100,6 +103,7 @@ fn the_cap_drops_the_oldest_and_counts_them() {
     let mut old = Book {
         dropped: 0,
         entries: vec![entry("old", now - MAX_AGE_MS - 1.0), entry("new", now)],
+        ..Book::default()
     };
     old.cap(now);
     assert_eq!(old.entries.len(), 1);
@@ -112,6 +116,7 @@ fn leases_keep_an_event_from_being_sent_twice_until_they_expire() {
     let mut book = Book {
         dropped: 0,
         entries: vec![entry("a", now), entry("b", now)],
+        ..Book::default()
     };
     // In the batch window: not due, but a flush (Fresh) takes them.
     assert!(book.lease(now, Take::Due).is_empty());
@@ -135,6 +140,7 @@ fn failures_back_off_exponentially_or_as_the_server_says() {
     let mut book = Book {
         dropped: 0,
         entries: vec![entry("a", now), entry("b", now)],
+        ..Book::default()
     };
     book.lease(now, Take::Fresh);
     book.apply(
@@ -161,6 +167,7 @@ fn failures_back_off_exponentially_or_as_the_server_says() {
     let mut c = Book {
         dropped: 0,
         entries: vec![entry("c", now)],
+        ..Book::default()
     };
     c.apply(&[("c".to_string(), 1e12)], now, 0.5);
     assert_eq!(
@@ -168,4 +175,68 @@ fn failures_back_off_exponentially_or_as_the_server_says() {
         now + MAX_RETRY_AFTER_MS,
         "an absurd Retry-After is capped"
     );
+}
+
+#[test]
+fn the_head_records_when_the_page_wrote_and_left() {
+    let book = Book {
+        dropped: 2,
+        written: 1.7e12,
+        left: 1.7e12 + 40.0,
+        entries: vec![entry("a", 1.7e12)],
+    };
+    let text = stored(&book);
+    assert!(
+        text.starts_with("mc1 2 1700000000000 1700000000040\n"),
+        "{text}"
+    );
+    assert_eq!(Book::parse(&text), book);
+    // A head with the drop count only (an older tag) reads as never written, open.
+    let old = Book::parse("mc1 4\na\t1\t0\t1\t0\t{}");
+    assert_eq!(
+        (old.dropped, old.written, old.left, old.entries.len()),
+        (4, 0.0, 0.0, 1)
+    );
+}
+
+#[test]
+fn a_left_page_is_taken_over_after_it_settles_a_silent_one_after_it_goes_stale() {
+    let now = 1.7e12;
+    let mut left = Book {
+        written: now,
+        left: now,
+        entries: vec![entry("a", now)],
+        ..Book::default()
+    };
+    assert_eq!(left.orphaned_at(), now + SETTLE_MS);
+    // Open (no `left`): dead only once silent well past its last due try,
+    // even when a Retry-After put that try far away.
+    left.left = 0.0;
+    assert_eq!(left.orphaned_at(), now + 1000.0 + STALE_MS);
+    left.entries[0].next = now + 3_600_000.0;
+    assert_eq!(left.orphaned_at(), now + 3_600_000.0 + STALE_MS);
+    left.entries.clear();
+    assert_eq!(left.orphaned_at(), now + STALE_MS);
+}
+
+#[test]
+fn taking_over_clears_leases_keeps_tries_and_never_doubles() {
+    let now = 1.7e12;
+    let mut mine = Book {
+        entries: vec![entry("a", now)],
+        ..Book::default()
+    };
+    let mut dead = Book {
+        dropped: 3,
+        entries: vec![entry("a", now), entry("b", now)],
+        ..Book::default()
+    };
+    dead.entries[1].lease = now;
+    dead.entries[1].tries = 2;
+    mine.take_over(dead);
+    assert_eq!(mine.dropped, 3);
+    assert_eq!(mine.entries.len(), 2);
+    assert_eq!((mine.entries[1].lease, mine.entries[1].tries), (0.0, 2));
+    // The dead page's in-flight event is due again at once.
+    assert_eq!(mine.lease(now + 2000.0, Take::Due), vec![0, 1]);
 }

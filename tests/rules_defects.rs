@@ -609,8 +609,11 @@ fn hostile_input_never_panics() {
 
 #[test]
 fn random_mutations_never_panic() {
-    let example =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/example-rules.json")).unwrap();
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/example-rules.json"
+    ))
+    .unwrap();
     let bytes = example.as_bytes();
     let alphabet = b"{}[]\":,0-.e1tfn\\u \n\"x";
     let mut seed = 0x9E37_79B9_7F4A_7C15u64;

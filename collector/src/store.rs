@@ -62,7 +62,9 @@ const WAL_RESTART_FRAMES: i64 = 4096;
 /// frames are already copied) resets it.
 fn checkpoint_loop(c: &Connection, stop: &AtomicBool) {
     let checkpoint = |mode: &str| -> Result<i64, rusqlite::Error> {
-        c.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| r.get::<_, i64>(1))
+        c.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |r| {
+            r.get::<_, i64>(1)
+        })
     };
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -573,7 +575,10 @@ mod tests {
         let results = s.insert_batch(&[&bad, &good]).unwrap();
         assert!(results[0].is_err());
         assert_eq!(results[1].as_ref().unwrap(), &1);
-        assert!(!s.has("a").unwrap(), "the failed request's first event was rolled back");
+        assert!(
+            !s.has("a").unwrap(),
+            "the failed request's first event was rolled back"
+        );
         assert!(s.has("b").unwrap());
     }
 

@@ -4,7 +4,7 @@
 // discards what was held. navigator.globalPrivacyControl stops all delivery
 // unless the site set data-gpc="ignore". Test pages are served by a route
 // (same origin as the real collector, the real tag and www/rules.json).
-const { test, expect, tagReady, sessionEvents } = require("../helpers");
+const { test, expect, tagReady, sessionEvents, outboxes } = require("../helpers");
 
 /** A page with the tag; `attrs` adds script attributes, `head` runs before it. */
 function sitePage(attrs = "", head = "") {
@@ -27,7 +27,11 @@ async function setup(context, path, html) {
 }
 
 const push = (page, n) => page.evaluate((n) => dataLayer.push({ event: "newsletter_signup", n }), n);
-const stored = (page) => page.evaluate(() => localStorage.getItem("microconv.outbox"));
+/** Every stored outbox's text, joined; null when there is none. */
+const stored = async (page) => {
+  const boxes = await outboxes(page);
+  return boxes.length ? boxes.map((b) => b.key).join(" ") : null;
+};
 
 async function eventsOf(baseURL, session, n) {
   let events = [];
@@ -92,7 +96,8 @@ test.describe("Global Privacy Control on", () => {
     await context.addInitScript(() => {
       if (!sessionStorage.getItem("seeded")) {
         sessionStorage.setItem("seeded", "1");
-        localStorage.setItem("microconv.outbox", "mc1 0\nabc123\t1\t0\t1\t0\t{\"id\":\"abc123\"}");
+        // An outbox left by an earlier page view.
+        localStorage.setItem("microconv.outbox.00000000deadbeef", "mc1 0 1 1\nabc123\t1\t0\t1\t0\t{\"id\":\"abc123\"}");
       }
     });
     await page.goto("/e2e/gpc.html");

@@ -278,21 +278,41 @@ mod tests {
         let conv = Conversion {
             trigger: 0,
             vars: vec![
-                ("link.url".into(), Value::Str("https://p.example/x?id=7&utm_source=a".into())),
-                ("click.text".into(), Value::Str("Call +1 (555) 123-4567".into())),
+                (
+                    "link.url".into(),
+                    Value::Str("https://p.example/x?id=7&utm_source=a".into()),
+                ),
+                (
+                    "click.text".into(),
+                    Value::Str("Call +1 (555) 123-4567".into()),
+                ),
                 ("dl.email".into(), Value::Str("bob@example.org".into())),
             ],
         };
         let allow = vec!["utm_source".to_string()];
-        let meta = EventMeta { id: "i", at: 1.0, session: "s", allow_query: &allow };
+        let meta = EventMeta {
+            id: "i",
+            at: 1.0,
+            session: "s",
+            allow_query: &allow,
+        };
         let mut out = String::new();
         write_event(&mut out, &trigger, &conv, &page, &meta);
         for leak in ["jane", "bob@", "secret", "token", "email=", "id=7", "555"] {
             assert!(!out.contains(leak), "{leak} leaked: {out}");
         }
-        assert!(out.contains(r#""url":"https://x.org/a?utm_source=news""#), "{out}");
-        assert!(out.contains(r#""referrer":"https://search.example/""#), "{out}");
-        assert!(out.contains(r#""link.url":"https://p.example/x?utm_source=a""#), "{out}");
+        assert!(
+            out.contains(r#""url":"https://x.org/a?utm_source=news""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""referrer":"https://search.example/""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#""link.url":"https://p.example/x?utm_source=a""#),
+            "{out}"
+        );
         assert!(out.contains(r#""click.text":"Call [number]""#), "{out}");
         assert!(out.contains(r#""dl.email":"[email]""#), "{out}");
     }

@@ -1,9 +1,9 @@
 //! Collecting defects while validating: the error list, the trigger being
 //! validated, and helpers for paths, quoting and typed field reads.
 
-use crate::prelude::*;
 use super::{RuleError, TriggerRef};
 use crate::json::{write_str, Json, Member};
+use crate::prelude::*;
 use crate::rules::model::Pos;
 use crate::rules::suggest;
 

@@ -158,7 +158,9 @@ pub struct VideoStatuses(u8);
 impl VideoStatuses {
     /// Every status.
     pub fn all() -> Self {
-        VideoStatus::ALL.into_iter().fold(Self::default(), |s, v| s.with(v))
+        VideoStatus::ALL
+            .into_iter()
+            .fold(Self::default(), |s, v| s.with(v))
     }
     /// This set plus `status`.
     pub fn with(self, status: VideoStatus) -> Self {
@@ -475,7 +477,11 @@ impl Variable {
             "video.current_time" => VideoCurrentTime,
             "video.percent" => VideoPercent,
             _ => {
-                let key = |p: &str| name.strip_prefix(p).filter(|k| !k.is_empty()).map(str::to_string);
+                let key = |p: &str| {
+                    name.strip_prefix(p)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                };
                 return key("query.")
                     .map(Query)
                     .or_else(|| key("click.attr.").map(ClickAttr))

@@ -2,11 +2,16 @@
 //! transport passes in the time and the random numbers, so this file is also
 //! unit-tested natively by `tests/outbox.rs`).
 //!
-//! Stored in one `localStorage` value as lines, so the tag needs no JSON
-//! parser for it (event JSON never holds a raw tab or newline):
+//! Each page view owns one `localStorage` value (`microconv.outbox.<random>`)
+//! and is its only writer while it lives: `localStorage` is not consistent
+//! across a browser's processes (another tab may read a value seconds old),
+//! so a value shared by tabs would lose events to stale read-modify-writes.
+//! A page that left (or died) is taken over by a later one, see
+//! [`Book::orphaned_at`]. The value is lines, so the tag needs no JSON parser
+//! for it (event JSON never holds a raw tab or newline):
 //!
 //! ```text
-//! mc1 <dropped>
+//! mc1 <dropped> <written ms> <left ms, 0 = still open>
 //! <id>\t<queued ms>\t<tries>\t<next try ms>\t<lease ms, 0 = none>\t<event JSON>
 //! ```
 //!
@@ -25,6 +30,15 @@ pub(crate) const MAX_BYTES: usize = 256 * 1024;
 pub(crate) const LEASE_MS: f64 = 30_000.0;
 /// Events older than this are dropped (counted like the cap's drops).
 pub(crate) const MAX_AGE_MS: f64 = 7.0 * 86_400_000.0;
+/// How long a left page's outbox is left alone before another page takes it
+/// over: longer than `localStorage` takes to reach the other processes, so
+/// the taker reads the final value.
+pub(crate) const SETTLE_MS: f64 = 1_000.0;
+/// A page that neither left nor wrote its outbox for this long after its
+/// last due try is taken for dead (crashed, killed): a live page writes at
+/// every try. (A frozen tab that wakes after this may send its events
+/// again; the collector keeps one copy.)
+pub(crate) const STALE_MS: f64 = 15.0 * 60_000.0;
 /// The longest wait a `Retry-After` may impose.
 pub(crate) const MAX_RETRY_AFTER_MS: f64 = 86_400_000.0;
 /// First retry delay; it doubles per failed try up to [`MAX_BACKOFF_MS`].
@@ -73,6 +87,10 @@ pub(crate) enum Take {
 pub(crate) struct Book {
     /// Events dropped by the caps, not yet reported to the collector.
     pub dropped: u32,
+    /// When its page last wrote it (epoch ms).
+    pub written: f64,
+    /// When its page left (`pagehide`; epoch ms), 0 while it is open.
+    pub left: f64,
     /// Waiting events, oldest first.
     pub entries: Vec<Entry>,
 }
@@ -127,14 +145,16 @@ impl Book {
     pub fn parse(text: &str) -> Book {
         let mut book = Book::default();
         let mut lines = text.split('\n');
-        let Some(dropped) = lines
-            .next()
-            .and_then(|l| l.strip_prefix(HEAD))
-            .and_then(num)
-        else {
+        let Some(head) = lines.next().and_then(|l| l.strip_prefix(HEAD)) else {
+            return book;
+        };
+        let mut head = head.split(' ').map(num);
+        let Some(Some(dropped)) = head.next() else {
             return book;
         };
         book.dropped = dropped.min(f64::from(u32::MAX)) as u32;
+        book.written = head.next().flatten().unwrap_or(0.0);
+        book.left = head.next().flatten().unwrap_or(0.0);
         for line in lines {
             let mut f = line.splitn(6, '\t');
             let mut field = || f.next().unwrap_or("");
@@ -167,6 +187,10 @@ impl Book {
         out.reserve(self.bytes());
         out.push_str(HEAD);
         push_num(out, f64::from(self.dropped));
+        for x in [self.written, self.left] {
+            out.push(' ');
+            push_num(out, x);
+        }
         for e in &self.entries {
             out.push('\n');
             out.push_str(&e.id);
@@ -181,7 +205,7 @@ impl Book {
 
     /// About the size of the stored value, in bytes (never under it).
     pub fn bytes(&self) -> usize {
-        self.entries.iter().map(line_len).sum::<usize>() + 16
+        self.entries.iter().map(line_len).sum::<usize>() + 48
     }
 
     /// Whether the book holds nothing worth storing.
@@ -200,6 +224,30 @@ impl Book {
     pub fn merge(&mut self, other: Book) {
         self.dropped = self.dropped.saturating_add(other.dropped);
         for e in other.entries {
+            self.add(e);
+        }
+    }
+
+    /// When another page may take this one's events over: [`SETTLE_MS`]
+    /// after its page left, or [`STALE_MS`] after its last write and its
+    /// last due try (a page that died without leaving).
+    pub fn orphaned_at(&self) -> f64 {
+        if self.left > 0.0 {
+            return self.left + SETTLE_MS;
+        }
+        self.entries
+            .iter()
+            .map(|e| e.next)
+            .fold(self.written, f64::max)
+            + STALE_MS
+    }
+
+    /// Takes over a dead page's events and drop count. Their leases are
+    /// cleared: what that page had in flight is sent again (at-least-once).
+    pub fn take_over(&mut self, other: Book) {
+        self.dropped = self.dropped.saturating_add(other.dropped);
+        for mut e in other.entries {
+            e.lease = 0.0;
             self.add(e);
         }
     }

@@ -1,7 +1,7 @@
 //! The page the visitor is on, per-tab session storage, and console messages.
 
-use crate::prelude::*;
 use crate::engine::Page;
+use crate::prelude::*;
 
 /// sessionStorage key of the random per-tab session id.
 pub(crate) const SESSION_KEY: &str = "microconv.session";

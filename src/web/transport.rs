@@ -1,9 +1,9 @@
 //! Delivery: at-least-once, through a persistent outbox; the collector
 //! de-duplicates by event id, so storage is exactly-once.
 //!
-//! Every qualifying event is written to the outbox first (one
-//! `localStorage` value, `microconv.outbox`, shared by the site's tabs; the
-//! format is in [`super::outbox`]), then POSTed as `{"v":1,"sent_at":…,"events":[…]}`
+//! Every qualifying event is written to the outbox first (the page view's
+//! own `localStorage` value, `microconv.outbox.<random>`; the format is in
+//! [`super::outbox`]), then POSTed as `{"v":1,"sent_at":…,"events":[…]}`
 //! (`text/plain`, so no CORS preflight; under 60 KB and 100 events per
 //! request) by `fetch(…, {keepalive: true})`, whose answer decides: 2xx
 //! removes the events; a network error, 408, 429 or 5xx keeps them for a
@@ -15,12 +15,15 @@
 //! budget, by `sendBeacon`), and the events stay in the outbox until an
 //! answer acknowledges them.
 //!
-//! Tabs: each read-modify-write of the outbox runs under the Web Lock
-//! `microconv.outbox`, re-reading the stored value and merging by id. Events
-//! being sent carry a lease (a timestamp) that keeps other tabs off them
-//! until it is 30 s old (the sender died mid-send). Without Web Locks, and
-//! when the page is hidden (a lock is granted asynchronously: too late for a
-//! page being unloaded), the same step runs at once, best effort.
+//! Tabs: a page view only ever writes and sends its own outbox, so no two
+//! tabs send one event, and no tab overwrites another's events
+//! (`localStorage` is not consistent across processes: a shared value
+//! would lose events to stale reads). On `pagehide` the page marks its
+//! outbox left; a later page view of the site (this tab's next page, or any
+//! other tab) takes it over once it has settled, under the Web Lock
+//! `microconv.outbox` held a second past the take-over, so that no two pages
+//! take over the same outbox. An outbox whose page died without `pagehide`
+//! is taken over once it has been silent for 15 minutes past its due tries.
 //!
 //! Consent ([`super::consent`]) gates it all: held events stay in memory,
 //! denied ones are discarded.
@@ -46,13 +49,14 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn post(this: &Host, url: &str, body: &str, key: u32, keepalive: bool, done: &Function)
         -> bool;
-    /// Calls `f` later under the Web Lock `microconv.outbox`; false when the
-    /// browser has no Web Locks.
+    /// Calls `f` later under the Web Lock `microconv.outbox` (held a second
+    /// longer: see the module doc); false when the browser has no Web Locks.
     #[wasm_bindgen(method)]
     fn lock(this: &Host, f: &Function) -> bool;
 }
 
-/// The `localStorage` key of the outbox (also the Web Lock's name).
+/// The `localStorage` keys of outboxes start with this (a page's own is
+/// `microconv.outbox.<random>`; `microconv.outbox` alone is an older tag's).
 const KEY: &str = "microconv.outbox";
 /// How long new events wait for company before being sent, in ms.
 const BATCH_MS: f64 = 1000.0;
@@ -68,9 +72,12 @@ const NETWORK_ERROR: f64 = -1.0;
 const LOCK_WAIT_MS: f64 = 5_000.0;
 
 tag_local! {
-    /// Runs an outbox step: the timer's callback (no argument: send what is
-    /// due) and the Web Lock's (a lock or an error: do what is pending).
+    /// The timer's callback: send what is due, look for left outboxes.
     static STEP: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// A microtask's: do what is pending (coalesces a task's events).
+    static SOON: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The Web Lock's: take over the outboxes of pages that left.
+    static ADOPT: RefCell<Option<Function>> = const { RefCell::new(None) };
     /// Receives each request's outcome.
     static DONE: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
@@ -95,6 +102,8 @@ pub(crate) struct Transport {
     /// `localStorage`, or `None`: the outbox then lives in `mem` (no storage,
     /// full storage, and the tests' sink).
     store: Option<web_sys::Storage>,
+    /// This page view's `localStorage` key.
+    key: String,
     mem: String,
     /// New events not yet written (held there while consent is pending).
     fresh: Book,
@@ -105,8 +114,14 @@ pub(crate) struct Transport {
     undropped: u32,
     /// What the next step should send.
     take: Take,
-    /// When a lock request was made (0: none pending).
+    /// A microtask will run a step.
+    soon: bool,
+    /// When the take-over lock was requested (0: none pending).
     requested: f64,
+    /// When a left outbox will have settled (0: none known).
+    adopt_at: f64,
+    /// When the own outbox next needs a step (0: never).
+    wake_at: f64,
     flights: Vec<Flight>,
     next_key: u32,
     /// Keepalive body bytes in flight.
@@ -115,6 +130,14 @@ pub(crate) struct Transport {
     refused_logged: bool,
     /// After `pagehide`: failures are the unload's, not the network's.
     leaving: bool,
+}
+
+/// A new page view's outbox key: `microconv.outbox.<16 hex digits>`.
+fn own_key() -> String {
+    let mut key = String::from(KEY);
+    key.push('.');
+    super::ids::random_hex(&mut key, 8);
+    key
 }
 
 fn get(f: &'static super::Local<RefCell<Option<Function>>>) -> Option<Function> {
@@ -128,17 +151,29 @@ pub(crate) fn attach() {
     };
     set(
         &STEP,
-        callback(|v| {
+        callback(|_| {
             with_tag(|t| {
                 let t = &mut t.transport;
-                if v.is_undefined() {
-                    t.timer = None;
-                    t.request(Take::Due);
-                } else {
-                    t.requested = 0.0;
-                    t.step(false);
-                }
+                t.timer = None;
+                t.take = t.take.max(Take::Due);
+                t.step(false);
+                t.adopt(false);
             });
+        }),
+    );
+    set(
+        &SOON,
+        callback(|_| {
+            with_tag(|t| {
+                t.transport.soon = false;
+                t.transport.step(false);
+            });
+        }),
+    );
+    set(
+        &ADOPT,
+        callback(|_| {
+            with_tag(|t| t.transport.adopt(true));
         }),
     );
     set(
@@ -158,9 +193,19 @@ pub(crate) fn attach() {
         with_tag(|t| {
             let t = &mut t.transport;
             match kind.as_str() {
-                "online" => t.request(Take::All),
-                // Back from the back/forward cache.
-                "pageshow" => t.leaving = false,
+                "online" => {
+                    t.request(Take::All);
+                    t.adopt(false);
+                }
+                // Back from the back/forward cache: its outbox was left (and
+                // may be taken over), so the page starts a new one.
+                "pageshow" => {
+                    if t.leaving {
+                        t.leaving = false;
+                        t.key = own_key();
+                    }
+                    t.adopt(false);
+                }
                 "pagehide" => {
                     t.leaving = true;
                     t.hidden();
@@ -197,12 +242,16 @@ impl Transport {
             sink,
             gate,
             store,
+            key: own_key(),
             mem: String::new(),
             fresh: Book::default(),
             answers: Vec::new(),
             undropped: 0,
             take: Take::Nothing,
+            soon: false,
             requested: 0.0,
+            adopt_at: 0.0,
+            wake_at: 0.0,
             flights: Vec::new(),
             next_key: 0,
             keepalive: 0,
@@ -256,9 +305,11 @@ impl Transport {
         self.request(Take::Fresh);
     }
 
-    /// Sends what is due (the page view started, or the timer fired).
+    /// Sends what is due, and takes over what pages that left did not send
+    /// (the page view started).
     pub(crate) fn resume(&mut self) {
         self.request(Take::Due);
+        self.adopt(false);
     }
 
     /// The page is hidden or unloading: write and send now, without waiting for a lock.
@@ -300,37 +351,108 @@ impl Transport {
         self.fresh = Book::default();
         self.answers.clear();
         self.mem.clear();
-        if let Some(s) = &self.store {
-            let _ = s.remove_item(KEY);
+        // Every page's outbox: the decision is the site's.
+        for key in self.outboxes() {
+            if let Some(s) = &self.store {
+                let _ = s.remove_item(&key);
+            }
         }
     }
 
-    /// Asks for an outbox step sending `take`: under the Web Lock when the
-    /// browser has them, else at once.
-    fn request(&mut self, take: Take) {
-        self.take = self.take.max(take);
-        if self.gate != Gate::Open {
+    /// The keys of every outbox stored for the site.
+    fn outboxes(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some(s) = &self.store {
+            for i in 0..s.length().unwrap_or(0) {
+                if let Ok(Some(k)) = s.key(i) {
+                    if k.starts_with(KEY) {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    /// Takes over the outboxes of pages that left (or died): without `locked`
+    /// it only looks, and asks for the Web Lock when some have settled; under
+    /// it (or without Web Locks) it moves them into this page's own outbox,
+    /// then removes them (in that order: a crash in between sends an event
+    /// twice, never loses it), and sends what is due. Either way the timer
+    /// wakes it when the next one will have settled.
+    fn adopt(&mut self, locked: bool) {
+        if locked {
+            self.requested = 0.0;
+        }
+        if self.gate != Gate::Open || self.leaving {
             return;
         }
         let now = js_sys::Date::now();
-        if self.requested != 0.0 && now - self.requested < LOCK_WAIT_MS {
-            return; // the step under the lock will see this too
+        if !locked && self.requested != 0.0 && now - self.requested < LOCK_WAIT_MS {
+            return;
         }
-        let locked = self.sink.is_none()
-            && match (get(&STEP), host()) {
-                (Some(f), Some(h)) => h.lock(&f),
-                _ => false,
+        self.adopt_at = 0.0;
+        let mut taken = Vec::new();
+        for key in self.outboxes() {
+            if key == self.key {
+                continue;
+            }
+            let Some(text) = self
+                .store
+                .as_ref()
+                .and_then(|s| s.get_item(&key).ok().flatten())
+            else {
+                continue;
             };
-        if locked {
-            self.requested = now;
-        } else {
-            self.step(false);
+            let book = Book::parse(&text);
+            let at = book.orphaned_at();
+            if at > now {
+                if self.adopt_at == 0.0 || at < self.adopt_at {
+                    self.adopt_at = at;
+                }
+            } else if locked {
+                self.fresh.take_over(book);
+                taken.push(key);
+            } else {
+                match (get(&ADOPT), host()) {
+                    (Some(f), Some(h)) if h.lock(&f) => self.requested = now,
+                    _ => return self.adopt(true),
+                }
+                return;
+            }
+        }
+        if taken.is_empty() {
+            self.rearm();
+            return;
+        }
+        self.take = self.take.max(Take::Due);
+        self.step(false);
+        for key in taken {
+            if let Some(s) = &self.store {
+                let _ = s.remove_item(&key);
+            }
+        }
+    }
+
+    /// Asks for an outbox step sending `take`, in a microtask: the events
+    /// of one task (a flood of pushes) cost one step.
+    fn request(&mut self, take: Take) {
+        self.take = self.take.max(take);
+        if self.gate != Gate::Open || self.soon {
+            return;
+        }
+        match (self.sink.is_none(), get(&SOON), web_sys::window()) {
+            (true, Some(f), Some(w)) => {
+                w.queue_microtask(&f);
+                self.soon = true;
+            }
+            _ => self.step(false),
         }
     }
 
     fn load(&self) -> String {
         match &self.store {
-            Some(s) => s.get_item(KEY).ok().flatten().unwrap_or_default(),
+            Some(s) => s.get_item(&self.key).ok().flatten().unwrap_or_default(),
             None => self.mem.clone(),
         }
     }
@@ -341,9 +463,9 @@ impl Transport {
         }
         if let Some(s) = &self.store {
             let ok = if new.is_empty() {
-                s.remove_item(KEY)
+                s.remove_item(&self.key)
             } else {
-                s.set_item(KEY, &new)
+                s.set_item(&self.key, &new)
             };
             if ok.is_ok() {
                 return;
@@ -413,15 +535,31 @@ impl Transport {
         }
         let mut new = String::new();
         if !book.is_empty() {
+            book.written = now;
+            book.left = if self.leaving { now } else { 0.0 };
             book.write(&mut new);
         }
         self.save(&old, new);
-        match book.wake(now) {
-            Some(at) if online => self.arm(at - now),
-            _ => {
-                self.cancel();
-                self.timer = None;
-            }
+        self.wake_at = match book.wake(now) {
+            Some(at) if online => at.max(now),
+            _ => 0.0,
+        };
+        self.rearm();
+    }
+
+    /// Sets the timer for the earliest of the own outbox's next step and the
+    /// settling of a left outbox.
+    fn rearm(&mut self) {
+        let at = match (self.wake_at, self.adopt_at) {
+            (0.0, b) => b,
+            (a, 0.0) => a,
+            (a, b) => a.min(b),
+        };
+        if at == 0.0 {
+            self.cancel();
+            self.timer = None;
+        } else {
+            self.arm(at - js_sys::Date::now());
         }
     }
 
