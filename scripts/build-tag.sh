@@ -33,12 +33,16 @@ wasm() {
   cargo build --release --target wasm32-unknown-unknown -p microconv --target-dir "$target_dir" "$@"
   wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
     --out-dir "$dir" --out-name glue "$target_dir/wasm32-unknown-unknown/release/microconv.wasm"
+  # core::fmt's functions that only panic messages point to, never called
+  # (a panic traps unformatted): replaced by `unreachable` (scripts/unfmt.mjs).
+  "$TOOLS/wasm-opt" "${features[@]}" "$dir/glue_bg.wasm" --print-call-graph -o /dev/null > "$dir/calls.txt"
+  node scripts/unfmt.mjs "$dir/glue_bg.wasm" "$dir/calls.txt" "$dir/unfmt.wasm"
   # --low-memory-unused: Rust places nothing in the first 1 KB of memory.
   # The import/export names (`__wbg_addEventListener_f2d27251d333a631`, twice:
   # in the .wasm and in the glue) are minified; the mapping printed on stdout
   # is applied to the glue by `bundle`.
   "$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
-    "${features[@]}" "$dir/glue_bg.wasm" -o "$dir/opt.wasm"
+    "${features[@]}" "$dir/unfmt.wasm" -o "$dir/opt.wasm"
   "$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules "${features[@]}" \
     "$dir/opt.wasm" -o "$dir/microconv.wasm" > "$dir/minified-names.json"
 }
