@@ -387,19 +387,8 @@ fn push_owner(out: &mut String, trigger: &Option<TriggerRef>) {
     }
 }
 
-/// Decimal digits without `format!` (its machinery costs kilobytes in wasm).
-pub(crate) fn push_u32(out: &mut String, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
+/// Decimal digits without `format!` (its machinery costs kilobytes in wasm):
+/// the core's one integer writer, which cannot panic.
+pub(crate) fn push_u32(out: &mut String, n: u32) {
+    crate::text::push_uint(out, u64::from(n));
 }
