@@ -73,6 +73,23 @@ for (const [name, short] of names.exports) {
 }
 if (modules.size !== 1) throw new Error(`expected one import module, got ${[...modules]}`);
 swap(`"${[...modules][0]}": import0`, `"a": import0`);
+// The glue's code for uses the templates don't have (they always call
+// wasm_bindgen({module_or_path: <a promise of the Response>})): initSync,
+// the default .wasm path from the script's URL, deprecated parameters.
+const cut = (from, to, text = "") => {
+  const i = glue.indexOf(from), j = glue.indexOf(to, i);
+  if (i < 0 || j < 0) throw new Error(`glue lacks ${from} ... ${to} (wasm-bindgen changed?)`);
+  glue = glue.slice(0, i) + text + glue.slice(j);
+};
+swap(`    let script_src;
+    if (typeof document !== 'undefined' && document.currentScript !== null) {
+        script_src = new URL(document.currentScript.src, location.href).toString();
+    }
+`, "");
+cut("    function initSync(module) {", "    let __wbg_init_promise;");
+cut("        if (module_or_path !== undefined) {", "        const { instance, module }",
+  "        ({module_or_path} = module_or_path);\n        const imports = __wbg_get_imports();\n");
+swap("Object.assign(__wbg_init, { initSync }, exports)", "Object.assign(__wbg_init, exports)");
 let src = fs.readFileSync(template, "utf8");
 const put = (marker, text) => {
   if (!src.includes(marker)) throw new Error(`${template} lacks ${marker}`);
