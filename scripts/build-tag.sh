@@ -30,7 +30,10 @@ features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # wasm32) -> wasm-bindgen -> wasm-opt, into <dir>/glue.js + <dir>/microconv.wasm.
 wasm() {
   local dir="$1" target_dir="$2"; shift 2
-  cargo build --release --target wasm32-unknown-unknown -p microconv --target-dir "$target_dir" "$@"
+  # Panic locations name source files; the crates' own paths are made the
+  # same on every machine (the size must not depend on $CARGO_HOME).
+  RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=" \
+    cargo build --release --target wasm32-unknown-unknown -p microconv --target-dir "$target_dir" "$@"
   wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
     --out-dir "$dir" --out-name glue "$target_dir/wasm32-unknown-unknown/release/microconv.wasm"
   # core::fmt's functions that only panic messages point to, never called
