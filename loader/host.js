@@ -58,6 +58,19 @@ function host(c) {
         return !0
       } catch (e) { return !1 }
     },
-    stop: function () { dead = 1 }
+    stop: function () { dead = 1 },
+    // Rules with defects: one console message. fatal: no valid trigger (the
+    // tag did not start); names: whose the defects are ('trigger "a", the
+    // file'; empty when there is none). The messages come from check() (the
+    // loader loads the diagnostics file; pages with valid rules never do);
+    // failing that, the message names the triggers.
+    defects: function (fatal, names) {
+      var h = this, log = function (m) {
+        c[fatal ? "error" : "warn"]("microconv: " + (fatal ? "not started: the rules have no valid trigger" : "some triggers were left out of the rules") + m)
+      };
+      names ? Promise.resolve().then(function () { return h.check() }).then(log, function (e) {
+        log(" (errors in " + names + "; the details could not be loaded: " + (e && e.message || e) + ")")
+      }) : log("")
+    }
   }
 }

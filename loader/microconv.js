@@ -1,5 +1,6 @@
 /* microconv loader (template: scripts/build-tag.sh inlines host.js and the
- * wasm-bindgen glue, names the .wasm, and minifies into dist/microconv.js).
+ * wasm-bindgen glue, names the .wasm and the diagnostics file, and minifies
+ * into dist/microconv.js).
  *
  * Install: <script async src="/microconv/microconv.js" data-rules="/rules.json" data-endpoint="/collect"></script>
  *   data-rules           URL of the rules JSON (or inline <script type="application/json" id="microconv-rules">)
@@ -13,6 +14,9 @@
  *
  * A classic async script: it never blocks parsing. Any failure logs one
  * console message and leaves the page as it would be without the tag.
+ * Rules with defects: the wasm names the bad triggers and host.defects logs
+ * the messages of the diagnostics file (microconv-check.<hash>.js, next to
+ * this script), which only such pages download.
  */
 (function () {
   "use strict";
@@ -39,6 +43,16 @@
     })
   ]).then(function (v) {
     var t1 = p.now();
+    // The messages of the rules' defects, for host.defects: a promise.
+    h.check = function () {
+      return new Promise(function (ok, no) {
+        var e = d.createElement("script");
+        e.onload = function () { ok(e.c) };
+        e.onerror = function () { no(Error("could not fetch " + e.src)) };
+        e.src = new URL("@CHECK@", s.src);
+        d.head.appendChild(e)
+      }).then(function (check) { return check(v[0]) })
+    };
     wasm_bindgen.start(v[0], a("endpoint"), h);
     if (s.hasAttribute("data-debug")) {
       var t2 = p.now();

@@ -3,7 +3,9 @@
 //   node loader/smoke.js        (after ./build.sh; scripts/test-browser.sh runs it)
 // Serves dist/ at /t/ and small pages on 127.0.0.1, then checks the install
 // contract: beacons arrive as text/plain, failures log exactly one console
-// message and leave the page alone, and the start-up time and long tasks.
+// message and leave the page alone, rules with defects are explained by the
+// diagnostics file (microconv-check.*, fetched by those pages only, and named
+// in one message when it cannot be), and the start-up time and long tasks.
 "use strict";
 const http = require("http");
 const fs = require("fs");
@@ -12,7 +14,7 @@ const { chromium } = require(path.resolve(__dirname, "../e2e/node_modules/playwr
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
-const wasmName = fs.readdirSync(dist).find((f) => f.endsWith(".wasm"));
+const wasmName = fs.readdirSync(dist).find((f) => /^microconv\.[0-9a-f]+\.wasm$/.test(f));
 const rules = JSON.stringify({
   version: 1, endpoint: "/collect",
   triggers: [
@@ -46,14 +48,18 @@ const pages = {
   "/sri-bad.html": page(tag('data-rules="/rules.json" data-wasm-integrity="sha384-AAAA"')),
   "/no-rules.html": page(tag('data-rules="/missing.json"')),
   "/bad-trigger.html": page(tag('data-rules="/bad.json"')),
+  // dist/ without its diagnostics file (a partial copy).
+  "/bad-no-check.html": page(tag('data-rules="/bad.json"').replace("/t/", "/t-no-check/")),
   "/csp.html": page(tag('data-rules="/rules.json"'), { csp: "script-src 'self' 'unsafe-inline'" }),
   "/csp-ok.html": page(tag('data-rules="/rules.json"'), { csp: "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'" }),
   "/no-wasm.html": page(`<script>delete window.WebAssembly</script>` + tag('data-rules="/rules.json"')),
 };
 
 const beacons = [];
+const checkRequests = []; // requests for microconv-check.*
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://x");
+  if (url.pathname.includes("microconv-check.")) checkRequests.push(url.pathname);
   if (req.method === "POST") {
     let body = "";
     req.on("data", (c) => (body += c));
@@ -63,7 +69,7 @@ const server = http.createServer((req, res) => {
   if (pages[url.pathname]) { res.setHeader("content-type", "text/html"); return res.end(pages[url.pathname]); }
   if (url.pathname === "/rules.json") return res.end(rules);
   if (url.pathname === "/bad.json") return res.end(badTrigger);
-  if (url.pathname.startsWith("/t/")) {
+  if (url.pathname.startsWith("/t/") || (url.pathname.startsWith("/t-no-check/") && !url.pathname.includes("microconv-check."))) {
     const f = path.join(dist, path.basename(url.pathname));
     if (fs.existsSync(f)) {
       res.setHeader("content-type", f.endsWith(".wasm") ? "application/wasm" : "text/javascript");
@@ -95,7 +101,7 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
     });
     await pg.goto(base + p);
     await pg.waitForTimeout(600);
-    if (act) await act(pg);
+    if (act) await act(pg, logs);
     const errors = await pg.evaluate(() => window.__errors);
     const long = await pg.evaluate(() => window.__long);
     await pg.close();
@@ -137,10 +143,23 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   r = await visit("/csp-ok.html", (pg) => pg.click("#cta"));
   check(mine(r.logs).length === 0 && beacons.length > 0, "CSP with 'wasm-unsafe-eval' works");
 
+  check(checkRequests.length === 0, `pages with valid rules never fetch the diagnostics file: ${checkRequests}`);
+
   beacons.length = 0;
-  r = await visit("/bad-trigger.html", (pg) => pg.click("#cta"));
+  // The message comes once the diagnostics file is loaded.
+  const logged = async (pg, logs) => {
+    for (let i = 0; i < 60 && !mine(logs).length; i++) await pg.waitForTimeout(50);
+  };
+  r = await visit("/bad-trigger.html", async (pg, logs) => {
+    await pg.click("#cta");
+    await logged(pg, logs);
+  });
   const m = mine(r.logs);
-  check(m.length === 1 && m[0].includes('trigger "oops"'), `bad trigger named once: ${JSON.stringify(m)}`);
+  check(m.length === 1 && m[0] === 'warning: microconv: some triggers were left out of the rules\n  trigger "oops": triggers[1].on: '
+    + 'unknown trigger type "clik": expected one of "scroll", "video", "click", "link_click", "custom"',
+  `bad trigger named once, with the diagnostics file's message: ${JSON.stringify(m)}`);
+  check(checkRequests.length === 2 && checkRequests.some((p) => p.endsWith(".js")) && checkRequests.some((p) => p.endsWith(".wasm")),
+    `the diagnostics file (.js + .wasm) fetched for it: ${checkRequests}`);
   // Events of earlier pages released at their pagehide may be resent here
   // (at-least-once; the collector keeps one per id): count this page's own.
   const ownEvents = () => beacons.flatMap((b) => JSON.parse(b.body).events).filter((e) => e.page.path === "/bad-trigger.html");
@@ -148,6 +167,12 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   await new Promise((r) => setTimeout(r, 300)); // time for a duplicate to show up, if any
   const own = ownEvents();
   check(own.length === 1, `the valid trigger still runs (${own.length} event of this page)`);
+
+  r = await visit("/bad-no-check.html", logged);
+  const n = mine(r.logs);
+  check(n.length === 1 && /^warning: microconv: some triggers were left out of the rules \(errors in trigger "oops"; the details could not be loaded: could not fetch http:.*microconv-check\.[0-9a-f]+\.js\)$/.test(n[0]),
+    `without the diagnostics file: one message naming the trigger: ${JSON.stringify(n)}`);
+  check(r.errors.length === 0, "without the diagnostics file: no page errors");
 
   await browser.close();
   server.close();

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Builds the deployable tag into dist/: the loader microconv.js and exactly the
-# one file it loads (microconv.<hash>.wasm), and prints their sizes.
+# Builds the deployable tag into dist/: the loader microconv.js, the one file
+# every page loads with it (microconv.<hash>.wasm), and the diagnostics file
+# it loads only for rules with defects (microconv-check.<hash>.js + .wasm: the
+# messages, built with the `messages` feature the tag build leaves out), and
+# prints their sizes.
 #   scripts/build-tag.sh                 build + size table
-#   scripts/build-tag.sh --check-budget  also fail when the brotli total exceeds the budget
-# Steps: cargo (release, wasm32) -> wasm-bindgen --target no-modules -> wasm-opt -Oz
-# (npm binaryen, never Debian's) -> loader = host.js + glue + loader body, minified by terser.
+#   scripts/build-tag.sh --check-budget  also fail when the page's brotli total exceeds the budget
+# Steps, for the tag and for the diagnostics: cargo (release, wasm32) ->
+# wasm-bindgen --target no-modules -> wasm-opt -Oz (npm binaryen, never
+# Debian's) -> glue in its template (loader/microconv.js with loader/host.js;
+# loader/check.js), minified by terser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check_budget=0
@@ -15,40 +20,47 @@ bash scripts/setup.sh build
 export PATH="$HOME/.cargo/bin:$PATH"
 TOOLS="$PWD/.tools/node_modules/.bin"
 OUT=target/tag
-rm -rf "$OUT" && mkdir -p "$OUT"
+rm -rf "$OUT" && mkdir -p "$OUT/check"
 
-echo "== cargo build (release, wasm32-unknown-unknown)"
-# Without `std` (see Cargo.toml): no_std, a trap on panic, lol_alloc.
-cargo build --release --target wasm32-unknown-unknown -p microconv --no-default-features
-
-echo "== wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"
-wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
-  --out-dir "$OUT" --out-name glue target/wasm32-unknown-unknown/release/microconv.wasm
-
-echo "== wasm-opt $("$TOOLS/wasm-opt" --version)"
 # The features rustc enables by default for wasm32 (binaryen must accept them).
-# --low-memory-unused: Rust places nothing in the first 1 KB of memory.
-# The import/export names (`__wbg_addEventListener_f2d27251d333a631`, twice:
-# in the .wasm and in the glue) are minified; the mapping printed on stdout
-# is applied to the glue below.
 features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
-"$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
-  "${features[@]}" "$OUT/glue_bg.wasm" -o "$OUT/opt.wasm"
-"$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules "${features[@]}" \
-  "$OUT/opt.wasm" -o "$OUT/microconv.wasm" > "$OUT/minified-names.json"
 
-hash=$(sha256sum "$OUT/microconv.wasm" | cut -c1-12)
-wasm_name="microconv.$hash.wasm"
+# wasm <dir> <cargo target dir> <cargo feature args...>: cargo (release,
+# wasm32) -> wasm-bindgen -> wasm-opt, into <dir>/glue.js + <dir>/microconv.wasm.
+wasm() {
+  local dir="$1" target_dir="$2"; shift 2
+  # Panic locations name source files; the crates' own paths are made the
+  # same on every machine (the size must not depend on $CARGO_HOME).
+  RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src/=" \
+    cargo build --release --target wasm32-unknown-unknown -p microconv --target-dir "$target_dir" "$@"
+  wasm-bindgen --target no-modules --no-typescript --remove-producers-section \
+    --out-dir "$dir" --out-name glue "$target_dir/wasm32-unknown-unknown/release/microconv.wasm"
+  # core::fmt's functions that only panic messages point to, never called
+  # (a panic traps unformatted): replaced by `unreachable` (scripts/unfmt.mjs).
+  "$TOOLS/wasm-opt" "${features[@]}" "$dir/glue_bg.wasm" --print-call-graph -o /dev/null > "$dir/calls.txt"
+  node scripts/unfmt.mjs "$dir/glue_bg.wasm" "$dir/calls.txt" "$dir/unfmt.wasm"
+  # --low-memory-unused: Rust places nothing in the first 1 KB of memory.
+  # The import/export names (`__wbg_addEventListener_f2d27251d333a631`, twice:
+  # in the .wasm and in the glue) are minified; the mapping printed on stdout
+  # is applied to the glue by `bundle`.
+  "$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
+    "${features[@]}" "$dir/unfmt.wasm" -o "$dir/opt.wasm"
+  "$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules "${features[@]}" \
+    "$dir/opt.wasm" -o "$dir/microconv.wasm" > "$dir/minified-names.json"
+}
 
-echo "== loader"
-node - "$OUT" "$wasm_name" <<'EOF'
+# bundle <dir> <template> <out> <marker=text | marker=@file>...: the template
+# with <dir>/glue.js (minified names applied) at /*@GLUE@*/ and the other
+# markers replaced, minified by terser.
+bundle() {
+  local dir="$1" template="$2" out="$3"; shift 3
+  node - "$dir" "$template" "$@" <<'EOF_NODE'
 const fs = require("fs");
-const [out, wasmName] = process.argv.slice(2);
-const host = fs.readFileSync("loader/host.js", "utf8");
-let glue = fs.readFileSync(`${out}/glue.js`, "utf8");
+const [dir, template, ...pairs] = process.argv.slice(2);
+let glue = fs.readFileSync(`${dir}/glue.js`, "utf8");
 // Apply wasm-opt's minified import/export names to the glue.
-const names = JSON.parse(fs.readFileSync(`${out}/minified-names.json`, "utf8"));
+const names = JSON.parse(fs.readFileSync(`${dir}/minified-names.json`, "utf8"));
 const swap = (from, to) => {
   if (!glue.includes(from)) throw new Error(`glue lacks ${from} (minified names)`);
   glue = glue.split(from).join(to);
@@ -64,34 +76,87 @@ for (const [name, short] of names.exports) {
 }
 if (modules.size !== 1) throw new Error(`expected one import module, got ${[...modules]}`);
 swap(`"${[...modules][0]}": import0`, `"a": import0`);
-let src = fs.readFileSync("loader/microconv.js", "utf8");
+// The glue's code for uses the templates don't have (they always call
+// wasm_bindgen({module_or_path: <a promise of the Response>})): initSync,
+// the default .wasm path from the script's URL, deprecated parameters.
+const cut = (from, to, text = "") => {
+  const i = glue.indexOf(from), j = glue.indexOf(to, i);
+  if (i < 0 || j < 0) throw new Error(`glue lacks ${from} ... ${to} (wasm-bindgen changed?)`);
+  glue = glue.slice(0, i) + text + glue.slice(j);
+};
+swap(`    let script_src;
+    if (typeof document !== 'undefined' && document.currentScript !== null) {
+        script_src = new URL(document.currentScript.src, location.href).toString();
+    }
+`, "");
+cut("    function initSync(module) {", "    let __wbg_init_promise;");
+cut("        if (module_or_path !== undefined) {", "        const { instance, module }",
+  "        ({module_or_path} = module_or_path);\n        const imports = __wbg_get_imports();\n");
+swap("Object.assign(__wbg_init, { initSync }, exports)", "Object.assign(__wbg_init, exports)");
+let src = fs.readFileSync(template, "utf8");
 const put = (marker, text) => {
-  if (!src.includes(marker)) throw new Error(`loader template lacks ${marker}`);
+  if (!src.includes(marker)) throw new Error(`${template} lacks ${marker}`);
   src = src.split(marker).join(text);
 };
-put("/*@HOST@*/", host);
 put("/*@GLUE@*/", glue);
-put("@WASM@", wasmName);
-fs.writeFileSync(`${out}/loader.js`, src);
-EOF
-"$TOOLS/terser" "$OUT/loader.js" --ecma 2017 --compress passes=2 --mangle \
-  --comments '/^!/' -o "$OUT/microconv.js"
+for (const pair of pairs) {
+  const i = pair.indexOf("=");
+  const value = pair.slice(i + 1);
+  put(pair.slice(0, i), value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value);
+}
+fs.writeFileSync(`${dir}/bundle.js`, src);
+EOF_NODE
+  "$TOOLS/terser" "$dir/bundle.js" --ecma 2017 --compress passes=2 --mangle \
+    --comments '/^!/' -o "$out"
+}
+
+hashed() { echo "$1.$(sha256sum "$2" | cut -c1-12).$3"; }
+
+# The diagnostics file first: the loader names it. Its own target dir keeps
+# both builds cached (they differ in features).
+echo "== diagnostics: cargo build (release, wasm32, feature check-only), wasm-bindgen, wasm-opt"
+wasm "$OUT/check" target/check-build --no-default-features --features check-only
+check_wasm=$(hashed microconv-check "$OUT/check/microconv.wasm" wasm)
+bundle "$OUT/check" loader/check.js "$OUT/check/check.min.js" "@WASM@=$check_wasm"
+check_js=$(hashed microconv-check "$OUT/check/check.min.js" js)
+
+echo "== tag: cargo build (release, wasm32, no default features), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), wasm-opt $("$TOOLS/wasm-opt" --version | awk '{print $3}')"
+# Without `std` (see Cargo.toml): no_std, a trap on panic, lol_alloc; without
+# `messages`: rules defects are named, their text is in the diagnostics file.
+wasm "$OUT" target --no-default-features
+wasm_name=$(hashed microconv "$OUT/microconv.wasm" wasm)
+
+echo "== loader"
+bundle "$OUT" loader/microconv.js "$OUT/microconv.js" "/*@HOST@*/=@loader/host.js" \
+  "@WASM@=$wasm_name" "@CHECK@=$check_js"
 # Prepend the install contract as a short comment (kept: it documents the file on the site).
 { echo '/*! microconv: <script async src=".../microconv.js" data-rules="/rules.json" data-endpoint="/collect"> */'; cat "$OUT/microconv.js"; } > "$OUT/microconv.min.js"
 
 rm -rf dist && mkdir -p dist
 cp "$OUT/microconv.min.js" dist/microconv.js
 cp "$OUT/microconv.wasm" "dist/$wasm_name"
+cp "$OUT/check/check.min.js" "dist/$check_js"
+cp "$OUT/check/microconv.wasm" "dist/$check_wasm"
 
-echo "== dist/ (bytes a page downloads for the tag)"
-total_raw=0; total_gz=0; total_br=0
-printf '  %-28s %8s %8s %8s\n' file raw gzip brotli
-for f in dist/microconv.js "dist/$wasm_name"; do
-  raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
-  printf '  %-28s %8d %8d %8d\n' "$(basename "$f")" "$raw" "$gz" "$br"
-done
-printf '  %-28s %8d %8d %8d   (target: %d brotli)\n' total "$total_raw" "$total_gz" "$total_br" "$BUDGET_BROTLI"
+# table <title> <files...>: raw, gzip -9 and brotli -q 11 sizes; sets total_br.
+table() {
+  local title="$1"; shift
+  local raw gz br total_raw=0 total_gz=0
+  total_br=0
+  echo "== $title"
+  printf '  %-34s %8s %8s %8s\n' file raw gzip brotli
+  for f in "$@"; do
+    raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
+    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+    printf '  %-34s %8d %8d %8d\n' "$(basename "$f")" "$raw" "$gz" "$br"
+  done
+  printf '  %-34s %8d %8d %8d' total "$total_raw" "$total_gz" "$total_br"
+}
+table "dist/: diagnostics, downloaded only by pages whose rules have defects" \
+  "dist/$check_js" "dist/$check_wasm"
+echo
+table "dist/ (bytes a page downloads for the tag)" dist/microconv.js "dist/$wasm_name"
+printf '   (target: %d brotli)\n' "$BUDGET_BROTLI"
 sri="sha384-$(openssl dgst -sha384 -binary "dist/$wasm_name" | base64 -w0)"
 echo "  SRI for the wasm (optional): data-wasm-integrity=\"$sri\""
 echo "$total_br" > "$OUT/total-brotli.txt"

@@ -15,6 +15,7 @@ pub mod backend;
 pub mod engine;
 pub mod js;
 pub mod json;
+pub mod msg;
 pub mod payload;
 pub mod privacy;
 pub mod rules;

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use crate::backend::{Backend, ElementFacts};
 use crate::engine::TEXT_CAP;
+use crate::msg::Msg;
 
 /// A described element: tag, attributes, visible text and parent.
 /// Equality is identity (the same allocation), like DOM nodes.
@@ -384,15 +385,19 @@ impl Backend for NativeBackend {
     type Selector = NativeSelector;
     type Element = Rc<NativeElement>;
 
-    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Self::Regex, String> {
+    // `Msg` is `String` with the `messages` feature (always on natively, but
+    // the conversion keeps a build without it compiling).
+    #[allow(clippy::useless_conversion)]
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Self::Regex, Msg> {
         regress::Regex::with_flags(pattern, if ignore_case { "i" } else { "" })
-            .map_err(|e| e.to_string())
+            .map_err(|e| Msg::from(e.to_string()))
     }
     fn regex_test(&self, re: &Self::Regex, text: &str) -> bool {
         re.find(text).is_some()
     }
-    fn compile_selector(&self, selector: &str) -> Result<Self::Selector, String> {
-        parse_selector(selector)
+    #[allow(clippy::useless_conversion)]
+    fn compile_selector(&self, selector: &str) -> Result<Self::Selector, Msg> {
+        parse_selector(selector).map_err(Msg::from)
     }
     fn matches(&self, el: &Self::Element, selector: &Self::Selector) -> bool {
         selector

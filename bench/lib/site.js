@@ -35,9 +35,11 @@ async function prepareSite(root, dir) {
   fs.cpSync(path.join(root, "dist"), tagDir, { recursive: true });
   fs.mkdirSync(path.join(staticDir, "bench"), { recursive: true });
   const snowplow = await buildSnowplow(path.join(staticDir, "bench", "snowplow.js"));
-  const wasm = fs.readdirSync(tagDir).filter((f) => f.endsWith(".wasm"));
+  // The files a page downloads (the diagnostics file, microconv-check.*, only
+  // comes for rules with defects).
+  const wasm = fs.readdirSync(tagDir).filter((f) => /^microconv\.[0-9a-f]+\.wasm$/.test(f));
   if (wasm.length !== 1 || !fs.existsSync(path.join(tagDir, "microconv.js"))) {
-    throw new Error(`dist/ should hold microconv.js and one .wasm, has: ${fs.readdirSync(tagDir)}`);
+    throw new Error(`dist/ should hold microconv.js and one microconv.<hash>.wasm, has: ${fs.readdirSync(tagDir)}`);
   }
   return {
     staticDir,

@@ -20,6 +20,7 @@
 use super::scope::Scope;
 use super::value::{js_number, NumBuf, Val};
 use crate::backend::Backend;
+use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{Condition, Literal, Operator, Variable};
 
@@ -86,7 +87,7 @@ fn literal_number(lit: &Literal) -> f64 {
 
 impl<B: Backend> Compiled<B> {
     /// Compiles `cond`; `Err(reason)` when its regex or selector is invalid.
-    pub(crate) fn new(cond: &Condition, backend: &B) -> Result<Self, String> {
+    pub(crate) fn new(cond: &Condition, backend: &B) -> Result<Self, Msg> {
         let str_test = |op| {
             let s = literal_string(&cond.value);
             Test::Str {
@@ -117,12 +118,12 @@ impl<B: Backend> Compiled<B> {
             Operator::MatchesRegex => Test::Regex(
                 backend
                     .compile_regex(&literal_string(&cond.value), cond.ignore_case)
-                    .map_err(|e| crate::text::concat(&["invalid regular expression: ", &e]))?,
+                    .map_err(|e| crate::msg::concat(&["invalid regular expression: ", &e]))?,
             ),
             Operator::MatchesCss => Test::Css(
                 backend
                     .compile_selector(&literal_string(&cond.value))
-                    .map_err(|e| crate::text::concat(&["invalid CSS selector: ", &e]))?,
+                    .map_err(|e| crate::msg::concat(&["invalid CSS selector: ", &e]))?,
             ),
             Operator::LessThan => num(NumOp::Lt),
             Operator::LessOrEqual => num(NumOp::Le),

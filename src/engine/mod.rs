@@ -225,7 +225,7 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
                 Ok(code) => out.push(code),
                 Err(message) => errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: crate::text::concat(&[&c.path, ".value"]),
+                    path: crate::msg::concat(&[&c.path, ".value"]),
                     message,
                     pos: c.pos,
                 }),
@@ -243,8 +243,8 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
             Err(e) => {
                 errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: crate::text::concat(&[&t.path, ".selector"]),
-                    message: crate::text::concat(&["invalid CSS selector: ", &e]),
+                    path: crate::msg::concat(&[&t.path, ".selector"]),
+                    message: crate::msg::concat(&["invalid CSS selector: ", &e]),
                     pos: t.pos,
                 });
                 None

@@ -5,18 +5,21 @@
 //! [`super::MAX_DEPTH`]; nothing here indexes without a check.
 
 use super::{Json, JsonKind, Member, MAX_DEPTH};
+use crate::msg::{push_json_str, Msg};
 use crate::prelude::*;
 use crate::rules::model::Pos;
 
-/// Why a text is not JSON, and where.
+/// Why a text is not JSON, and where (both empty without the `messages`
+/// feature: see [`crate::msg`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
     /// What is wrong, for a person.
-    pub message: String,
+    pub message: Msg,
     /// Where it is.
     pub pos: Pos,
 }
 
+#[cfg(feature = "messages")]
 impl core::fmt::Display for JsonError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.message)
@@ -30,7 +33,9 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
         text,
         s: text.as_bytes(),
         i: 0,
+        #[cfg(feature = "messages")]
         line: 1,
+        #[cfg(feature = "messages")]
         col: 1,
     };
     if text.starts_with('\u{feff}') {
@@ -49,18 +54,22 @@ struct Parser<'a> {
     text: &'a str,
     s: &'a [u8],
     i: usize,
+    /// Line and column of `i` (for messages only).
+    #[cfg(feature = "messages")]
     line: u32,
+    #[cfg(feature = "messages")]
     col: u32,
 }
 
-fn msg_with(prefix: &str, quoted: &str, suffix: &str) -> String {
-    let mut m = String::from(prefix);
-    super::write_str(&mut m, quoted);
+fn msg_with(prefix: &str, quoted: &str, suffix: &str) -> Msg {
+    let mut m = Msg::from(prefix);
+    push_json_str(&mut m, quoted);
     m.push_str(suffix);
     m
 }
 
 impl<'a> Parser<'a> {
+    #[cfg(feature = "messages")]
     fn pos(&self) -> Pos {
         Pos {
             line: self.line,
@@ -68,6 +77,13 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cfg(not(feature = "messages"))]
+    #[inline(always)]
+    fn pos(&self) -> Pos {
+        Pos
+    }
+
+    #[cfg_attr(not(feature = "messages"), inline(always))]
     fn err(&self, message: &str) -> JsonError {
         JsonError {
             message: message.into(),
@@ -80,6 +96,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes one byte, keeping line and column (in characters) current.
+    #[cfg(feature = "messages")]
     fn bump(&mut self) {
         if let Some(&b) = self.s.get(self.i) {
             self.i += 1;
@@ -89,6 +106,15 @@ impl<'a> Parser<'a> {
             } else if b & 0xC0 != 0x80 {
                 self.col = self.col.saturating_add(1);
             }
+        }
+    }
+
+    /// Consumes one byte (no positions without the `messages` feature).
+    #[cfg(not(feature = "messages"))]
+    #[inline(always)]
+    fn bump(&mut self) {
+        if self.i < self.s.len() {
+            self.i += 1;
         }
     }
 
@@ -119,6 +145,15 @@ impl<'a> Parser<'a> {
 
     /// An error for the character at the cursor, with hints for the usual
     /// hand-editing mistakes.
+    #[cfg(not(feature = "messages"))]
+    #[inline(always)]
+    fn unexpected(&self, _expected: &str) -> JsonError {
+        self.err("")
+    }
+
+    /// An error for the character at the cursor, with hints for the usual
+    /// hand-editing mistakes.
+    #[cfg(feature = "messages")]
     fn unexpected(&self, expected: &str) -> JsonError {
         let rest = self.text.get(self.i..).unwrap_or("");
         let message = if rest.starts_with("//") || rest.starts_with("/*") {
@@ -252,7 +287,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 None => {
                     return Err(JsonError {
-                        message: "unterminated string: missing closing '\"'".into(),
+                        message: Msg::from("unterminated string: missing closing '\"'"),
                         pos: start,
                     })
                 }
@@ -266,9 +301,9 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'\n') => {
                     return Err(JsonError {
-                        message:
-                            "unterminated string: a line break inside a string must be written \\n"
-                                .into(),
+                        message: Msg::from(
+                            "unterminated string: a line break inside a string must be written \\n",
+                        ),
                         pos: self.pos(),
                     })
                 }
@@ -362,7 +397,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 if let Some(b'0'..=b'9') = self.peek() {
                     return Err(JsonError {
-                        message: "invalid number: leading zeros are not allowed".into(),
+                        message: Msg::from("invalid number: leading zeros are not allowed"),
                         pos,
                     });
                 }
@@ -391,7 +426,7 @@ impl<'a> Parser<'a> {
         match self.text.get(start..self.i).map(crate::js::number) {
             Some(n) if n.is_finite() => Ok(n),
             _ => Err(JsonError {
-                message: "number out of range".into(),
+                message: Msg::from("number out of range"),
                 pos,
             }),
         }

@@ -4,14 +4,17 @@
 
 use super::ctx::{expected, field_path, index_path, push_list, push_quoted, unknown, Ctx};
 use super::names::CONDITION_FIELDS;
+#[cfg(feature = "messages")]
 use super::suggest;
 use crate::json::{Json, JsonKind};
+use crate::msg::Msg;
 use crate::prelude::*;
-use crate::rules::model::{
-    Condition, Literal, Operator, VarType, Variable, FIXED_VARIABLES, VARIABLE_PREFIXES,
-};
+use crate::rules::model::{Condition, Literal, Operator, VarType, Variable};
+#[cfg(feature = "messages")]
+use crate::rules::model::{FIXED_VARIABLES, VARIABLE_PREFIXES};
 
 /// An example key for each prefix family, for messages.
+#[cfg(feature = "messages")]
 fn example_key(prefix: &str) -> &'static str {
     match prefix {
         "query." => "query.utm_source",
@@ -36,7 +39,7 @@ pub fn conditions(ctx: &mut Ctx, trigger: &Json, path: &str, field: &str) -> Vec
         .collect()
 }
 
-fn condition(ctx: &mut Ctx, v: &Json, path: String) -> Option<Condition> {
+fn condition(ctx: &mut Ctx, v: &Json, path: Msg) -> Option<Condition> {
     let Some(obj) = v.as_object() else {
         let m = expected(
             "a condition object ({\"variable\": ..., \"operator\": ..., \"value\": ...})",
@@ -90,6 +93,20 @@ fn variable(ctx: &mut Ctx, v: &Json, path: &str) -> Option<Variable> {
     if let Some(var) = Variable::from_name(name) {
         return Some(var);
     }
+    ctx.error(path, v.pos, unknown_variable(name));
+    None
+}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+fn unknown_variable(_: &str) -> Msg {
+    Msg
+}
+
+/// Why `name` is not a variable, with a suggestion when one is close.
+#[cfg(feature = "messages")]
+fn unknown_variable(name: &str) -> Msg {
     let mut m = String::new();
     if let Some(prefix) = VARIABLE_PREFIXES
         .iter()
@@ -120,11 +137,11 @@ fn variable(ctx: &mut Ctx, v: &Json, path: &str) -> Option<Variable> {
             },
         };
     }
-    ctx.error(path, v.pos, m);
-    None
+    m
 }
 
 /// `click.attrs.href` → `click.attr.href`: a misspelt family prefix with a key.
+#[cfg(feature = "messages")]
 fn prefixed_suggestion(name: &str) -> Option<String> {
     for (i, c) in name.char_indices() {
         if c != '.' {
@@ -170,13 +187,13 @@ fn fits(ctx: &mut Ctx, cond: &Json, path: &str, variable: &Variable, op: Operato
             "\"matches_css\" applies only to \"variable\": \"click.element\"".into(),
         );
     } else if var_type == VarType::Element && op != Operator::MatchesCss {
-        let mut m = String::from(
+        let mut m = Msg::from(
             "\"click.element\" is an element: its only operator is \"matches_css\", not ",
         );
         push_quoted(&mut m, op.as_str());
         ctx.error(&op_path, op_pos, m);
     } else if var_type == VarType::Bool && op != Operator::Equals {
-        let mut m = String::new();
+        let mut m = Msg::new();
         push_quoted(&mut m, name_of(cond));
         m.push_str(" is true or false: use \"equals\" (and \"negate\"), not ");
         push_quoted(&mut m, op.as_str());
@@ -185,7 +202,7 @@ fn fits(ctx: &mut Ctx, cond: &Json, path: &str, variable: &Variable, op: Operato
     let op_fits = ctx.errors.len() == before;
     if let Some(ic) = cond.get("ignore_case") {
         if !op.is_string() {
-            let mut m = String::from("\"ignore_case\" applies only to string operators (");
+            let mut m = Msg::from("\"ignore_case\" applies only to string operators (");
             push_list(
                 &mut m,
                 Operator::ALL
@@ -251,7 +268,7 @@ fn literal(
             "true" => Literal::Bool(true),
             "false" => Literal::Bool(false),
             _ => {
-                let mut m = String::from("expected true or false, found the string ");
+                let mut m = Msg::from("expected true or false, found the string ");
                 push_quoted(&mut m, s);
                 ctx.error(path, v.pos, m);
                 return None;
@@ -265,7 +282,7 @@ fn literal(
         (JsonKind::Str(s), o) if o.is_numeric() => match numeric_string(s) {
             Some(n) => Literal::Num(n),
             None => {
-                let mut m = String::from("expected a number, found the string ");
+                let mut m = Msg::from("expected a number, found the string ");
                 push_quoted(&mut m, s);
                 ctx.error(path, v.pos, m);
                 return None;
@@ -282,7 +299,7 @@ fn literal(
             return None;
         }
         (_, o) => {
-            let mut m = String::from("expected a string or number to compare with ");
+            let mut m = Msg::from("expected a string or number to compare with ");
             push_quoted(&mut m, o.as_str());
             m.push_str(", found ");
             m.push_str(v.type_name());

@@ -1,41 +1,45 @@
 //! Collecting defects while validating: the error list, the trigger being
 //! validated, and helpers for paths, quoting and typed field reads.
+//!
+//! Every helper that builds text has a twin without the `messages` feature
+//! that builds nothing (see [`crate::msg`]); the checks themselves are the same.
 
 use super::{RuleError, TriggerRef};
-use crate::json::{write_str, Json, Member};
+use crate::json::{Json, Member};
+use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::Pos;
+#[cfg(feature = "messages")]
 use crate::rules::suggest;
 
 /// Longest name quoted in a message; longer ones are cut (hostile input).
+#[cfg(feature = "messages")]
 const QUOTE_CAP: usize = 60;
 
 /// Appends `s` as a JSON string, cut to [`QUOTE_CAP`] characters.
-pub fn push_quoted(out: &mut String, s: &str) {
+#[cfg(feature = "messages")]
+pub fn push_quoted(out: &mut Msg, s: &str) {
     match s.char_indices().nth(QUOTE_CAP) {
         Some((cut, _)) => {
             let mut short = String::from(s.get(..cut).unwrap_or(""));
             short.push('…');
-            write_str(out, &short);
+            crate::json::write_str(out, &short);
         }
-        None => write_str(out, s),
+        None => crate::json::write_str(out, s),
     }
 }
 
 /// `s` quoted (see [`push_quoted`]).
+#[cfg(feature = "messages")]
 pub fn quoted(s: &str) -> String {
     let mut out = String::new();
     push_quoted(&mut out, s);
     out
 }
 
-/// Appends a decimal integer (no `format!`, to keep the tag small).
-pub fn push_uint(out: &mut String, n: usize) {
-    crate::text::push_uint(out, n as u64);
-}
-
 /// `path.field` (or `field` at the top).
-pub fn field_path(path: &str, field: &str) -> String {
+#[cfg(feature = "messages")]
+pub fn field_path(path: &str, field: &str) -> Msg {
     let mut p = String::with_capacity(path.len() + field.len() + 1);
     p.push_str(path);
     if !path.is_empty() {
@@ -46,16 +50,18 @@ pub fn field_path(path: &str, field: &str) -> String {
 }
 
 /// `path[index]`.
-pub fn index_path(path: &str, index: usize) -> String {
+#[cfg(feature = "messages")]
+pub fn index_path(path: &str, index: usize) -> Msg {
     let mut p = String::from(path);
     p.push('[');
-    push_uint(&mut p, index);
+    crate::msg::push_uint(&mut p, index);
     p.push(']');
     p
 }
 
 /// `", found <type>"`-style tail for type errors.
-pub fn expected(what: &str, found: &Json) -> String {
+#[cfg(feature = "messages")]
+pub fn expected(what: &str, found: &Json) -> Msg {
     let mut m = String::from("expected ");
     m.push_str(what);
     m.push_str(", found ");
@@ -63,12 +69,51 @@ pub fn expected(what: &str, found: &Json) -> String {
     m
 }
 
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn push_quoted(_: &mut Msg, _: &str) {}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn field_path(_: &str, _: &str) -> Msg {
+    Msg
+}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn index_path(_: &str, _: usize) -> Msg {
+    Msg
+}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn expected(_: &str, _: &Json) -> Msg {
+    Msg
+}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn unknown<'c>(_: &str, _: &str, _: impl IntoIterator<Item = &'c str> + Clone) -> Msg {
+    Msg
+}
+
+/// Nothing (no `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+pub fn push_list<'c>(_: &mut Msg, _: impl IntoIterator<Item = &'c str>) {}
+
 /// `unknown <what> "name" (did you mean "x"?)`, or with the list of valid names.
+#[cfg(feature = "messages")]
 pub fn unknown<'c>(
     what: &str,
     name: &str,
     known: impl IntoIterator<Item = &'c str> + Clone,
-) -> String {
+) -> Msg {
     let mut m = String::from("unknown ");
     m.push_str(what);
     m.push(' ');
@@ -88,7 +133,8 @@ pub fn unknown<'c>(
 }
 
 /// `"a", "b", "c"`.
-pub fn push_list<'c>(out: &mut String, items: impl IntoIterator<Item = &'c str>) {
+#[cfg(feature = "messages")]
+pub fn push_list<'c>(out: &mut Msg, items: impl IntoIterator<Item = &'c str>) {
     for (i, s) in items.into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -108,7 +154,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// Records a defect of the current trigger (or of the file).
-    pub fn error(&mut self, path: &str, pos: Pos, message: String) {
+    pub fn error(&mut self, path: &str, pos: Pos, message: Msg) {
         self.errors.push(RuleError {
             trigger: self.trigger.clone(),
             path: path.into(),
@@ -123,7 +169,7 @@ impl Ctx {
         &mut self,
         path: &str,
         obj: &[Member],
-        mut known: impl FnMut(&str) -> Result<bool, String>,
+        mut known: impl FnMut(&str) -> Result<bool, Msg>,
         candidates: impl IntoIterator<Item = &'static str> + Clone,
     ) {
         for m in obj {
@@ -140,7 +186,7 @@ impl Ctx {
     pub fn required<'j>(&mut self, obj: &'j Json, path: &str, field: &str) -> Option<&'j Json> {
         let v = obj.get(field);
         if v.is_none() {
-            let mut m = String::from("missing required field ");
+            let mut m = Msg::from("missing required field ");
             push_quoted(&mut m, field);
             self.error(path, obj.pos, m);
         }
@@ -202,7 +248,7 @@ impl Ctx {
     pub fn array<'j>(&mut self, v: &'j Json, path: &str, what: &str) -> Option<&'j [Json]> {
         let a = v.as_array();
         if a.is_none() {
-            let mut w = String::from("an array of ");
+            let mut w = Msg::from("an array of ");
             w.push_str(what);
             self.error(path, v.pos, expected(&w, v));
         }

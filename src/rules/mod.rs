@@ -2,7 +2,10 @@
 //!
 //! `parse` never panics, on any input: every defect becomes a [`RuleError`]
 //! naming the trigger, the JSON path and the reason, and triggers with errors
-//! are left out while the valid ones are kept.
+//! are left out while the valid ones are kept. Without the `messages` feature
+//! (the tag build) a [`RuleError`] only names the trigger: the path, reason
+//! and position are empty ([`crate::msg`]), and which triggers are kept is
+//! exactly the same.
 
 use crate::prelude::*;
 
@@ -11,9 +14,11 @@ pub mod names;
 
 mod condition;
 mod ctx;
+#[cfg(feature = "messages")]
 mod suggest;
 mod validate;
 
+use crate::msg::Msg;
 use model::{Pos, Rules};
 
 /// Which trigger a defect belongs to.
@@ -31,9 +36,9 @@ pub struct RuleError {
     /// The trigger it belongs to; `None` for file-level defects.
     pub trigger: Option<TriggerRef>,
     /// JSON path, e.g. `triggers[0].conditions[1].operator`.
-    pub path: String,
+    pub path: Msg,
     /// Human reason, e.g. `unknown operator "start_with" (did you mean "starts_with"?)`.
-    pub message: String,
+    pub message: Msg,
     /// Where it is in the file.
     pub pos: Pos,
 }
@@ -52,6 +57,7 @@ pub fn parse(text: &str) -> Parsed {
     validate::parse(text)
 }
 
+#[cfg(feature = "messages")]
 impl core::fmt::Display for RuleError {
     /// `trigger "id": path: message`, `trigger #3: path: message`, or
     /// `path: message` for file-level defects.
@@ -73,4 +79,5 @@ impl core::fmt::Display for RuleError {
     }
 }
 
+#[cfg(feature = "messages")]
 impl core::error::Error for RuleError {}

@@ -4,15 +4,32 @@
 //! Names follow the rules format (what marketers write), so a field here reads
 //! like the JSON key it comes from.
 
+use crate::msg::Msg;
 use crate::prelude::*;
 
 /// A position in the rules file, 1-based, for messages a marketer can jump to.
+#[cfg(feature = "messages")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
     /// Line, from 1.
     pub line: u32,
     /// Column in characters, from 1.
     pub column: u32,
+}
+
+/// A position in the rules file: nothing without the `messages` feature
+/// (the tag build keeps no positions; see [`crate::msg`]).
+#[cfg(not(feature = "messages"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos;
+
+impl Pos {
+    /// Line 1, column 1.
+    #[cfg(feature = "messages")]
+    pub const START: Pos = Pos { line: 1, column: 1 };
+    /// Line 1, column 1.
+    #[cfg(not(feature = "messages"))]
+    pub const START: Pos = Pos;
 }
 
 /// A whole rules file after validation.
@@ -48,7 +65,7 @@ pub struct Trigger {
     /// Marks a macro conversion (a purchase, a signup) for funnel reports (`macro`).
     pub is_macro: bool,
     /// JSON path of the trigger in the file (`triggers[3]`), for messages.
-    pub path: String,
+    pub path: Msg,
     /// Where the trigger starts in the file.
     pub pos: Pos,
 }
@@ -228,7 +245,7 @@ pub struct Condition {
     /// `ignore_case`: string operators compare case-insensitively.
     pub ignore_case: bool,
     /// JSON path of this condition (e.g. `triggers[1].conditions[0]`), for messages.
-    pub path: String,
+    pub path: Msg,
     /// Where the condition's `value` stands in the file.
     pub pos: Pos,
 }

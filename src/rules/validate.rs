@@ -8,11 +8,14 @@ use super::names::{
 };
 use super::{Parsed, RuleError, TriggerRef};
 use crate::json::{self, Json};
+use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{
     Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, VideoStatus, VideoStatuses,
 };
-use crate::sort::{earlier_equal, sort_by, sort_f64};
+#[cfg(feature = "messages")]
+use crate::sort::sort_by;
+use crate::sort::{earlier_equal, sort_f64};
 
 /// Parses and validates a rules file (see [`super::parse`]).
 pub fn parse(text: &str) -> Parsed {
@@ -20,13 +23,13 @@ pub fn parse(text: &str) -> Parsed {
     let rules = match text.trim_start_matches('\u{feff}').trim() {
         "" => {
             let m = "the file is empty: a rules file is a JSON object with \"version\": 1 and \"triggers\"";
-            ctx.error("", Pos { line: 1, column: 1 }, m.into());
+            ctx.error("", Pos::START, m.into());
             Rules::default()
         }
         _ => match json::parse(text) {
             Ok(root) => rules(&mut ctx, &root),
             Err(e) => {
-                let mut m = String::from("malformed JSON: ");
+                let mut m = Msg::from("malformed JSON: ");
                 m.push_str(&e.message);
                 ctx.error("", e.pos, m);
                 Rules::default()
@@ -39,7 +42,15 @@ pub fn parse(text: &str) -> Parsed {
     }
 }
 
+/// The errors in the order found (no positions without the `messages` feature).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+fn in_file_order(errors: Vec<RuleError>) -> Vec<RuleError> {
+    errors
+}
+
 /// The errors sorted by position, keeping the order of errors at the same one.
+#[cfg(feature = "messages")]
 fn in_file_order(errors: Vec<RuleError>) -> Vec<RuleError> {
     let mut order: Vec<usize> = (0..errors.len()).collect();
     let pos = |i: usize| errors.get(i).map(|e| (e.pos.line, e.pos.column));
@@ -67,7 +78,7 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
         |k| match k {
             _ if TOP_LEVEL_FIELDS.contains(&k) => Ok(true),
             _ if COMMON_TRIGGER_FIELDS.contains(&k) || type_of_field(k).is_some() => {
-                let mut m = String::new();
+                let mut m = Msg::new();
                 push_quoted(&mut m, k);
                 m.push_str(" is a trigger field: put it inside an object of \"triggers\"");
                 Err(m)
@@ -127,7 +138,7 @@ fn string_list(
     v: &Json,
     path: &str,
     what: &str,
-    check: impl Fn(&str) -> Result<String, String>,
+    check: impl Fn(&str) -> Result<String, Msg>,
 ) -> Vec<String> {
     let Some(items) = ctx.array(v, path, what) else {
         return Vec::new();
@@ -147,7 +158,7 @@ fn string_list(
 }
 
 /// A host name for `affiliated_domains`, lower-cased; subdomains are implied.
-fn host(h: &str) -> Result<String, String> {
+fn host(h: &str) -> Result<String, Msg> {
     let problem = if h.is_empty() {
         "must not be empty"
     } else if h.contains('/') {
@@ -182,7 +193,7 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
 
     let id = ctx.req_string(v, &path, "id");
     if let (Some(id), Some(id_v), Some(first)) = (id, v.get("id"), first_use) {
-        let mut m = String::from("duplicate id ");
+        let mut m = Msg::from("duplicate id ");
         push_quoted(&mut m, id);
         m.push_str(": ");
         m.push_str(&index_path("triggers", first));
@@ -216,7 +227,7 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
                 (Some(_), None) => Ok(true),
                 (Some(t), Some(on)) if t == on => Ok(true),
                 (Some(t), Some(on)) => {
-                    let mut m = String::new();
+                    let mut m = Msg::new();
                     push_quoted(&mut m, k);
                     m.push_str(" applies to \"on\": ");
                     push_quoted(&mut m, t);
@@ -279,7 +290,7 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
         unless,
         limit,
         is_macro,
-        path: path.to_string(),
+        path,
         pos: v.pos,
     })
 }
@@ -358,7 +369,7 @@ fn video(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
         for field in ["progress_percent", "progress_seconds"] {
             match v.get(field) {
                 Some(t) if !progress => {
-                    let mut m = String::new();
+                    let mut m = Msg::new();
                     push_quoted(&mut m, field);
                     m.push_str(" has no effect: \"statuses\" does not include \"progress\"");
                     ctx.error(&field_path(path, field), t.pos, m);
@@ -377,7 +388,7 @@ fn video(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
 fn statuses(ctx: &mut Ctx, v: &Json, path: &str) -> Option<VideoStatuses> {
     let items = ctx.array(v, path, "statuses")?;
     if items.is_empty() {
-        let mut m = String::from("must list at least one status: ");
+        let mut m = Msg::from("must list at least one status: ");
         push_list(&mut m, VideoStatus::ALL.iter().map(|s| s.as_str()));
         ctx.error(path, v.pos, m);
         return None;
@@ -425,7 +436,7 @@ fn thresholds(
             (Some(n), _) if ok(n) => out.push(n),
             (Some(_), _) => ctx.error(&p, item.pos, range.into()),
             (None, Some(s)) => {
-                let mut m = String::from("expected a number, found the string ");
+                let mut m = Msg::from("expected a number, found the string ");
                 push_quoted(&mut m, s);
                 m.push_str(": write the number without quotes");
                 ctx.error(&p, item.pos, m);

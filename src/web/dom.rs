@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRoot};
 
 use crate::backend::{Backend, ElementFacts};
+use crate::msg::Msg;
 use crate::engine::TEXT_CAP;
 
 #[wasm_bindgen]
@@ -25,6 +26,7 @@ extern "C" {
     /// Anything with a `message` (an Error) or a `textContent` (a Node).
     type Props;
     /// `error.message`, to quote the browser's reason.
+    #[cfg(feature = "messages")]
     #[wasm_bindgen(method, getter)]
     fn message(this: &Props) -> Option<String>;
     /// `node.textContent`, kept as a JS string so only a slice crosses into wasm.
@@ -49,10 +51,18 @@ impl Dom {
     }
 }
 
-fn reason(e: &JsValue) -> String {
+#[cfg(feature = "messages")]
+fn reason(e: &JsValue) -> Msg {
     e.unchecked_ref::<Props>()
         .message()
         .unwrap_or_else(|| String::from("invalid"))
+}
+
+/// Nothing (no `messages` feature: the tag only needs to know it is invalid).
+#[cfg(not(feature = "messages"))]
+#[inline(always)]
+fn reason(_: &JsValue) -> Msg {
+    Msg
 }
 
 fn document() -> Option<web_sys::Document> {
@@ -122,7 +132,7 @@ impl Backend for Dom {
     type Selector = String;
     type Element = Element;
 
-    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Regex, String> {
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Regex, Msg> {
         Regex::new(pattern, if ignore_case { "i" } else { "" }).map_err(|e| reason(&e))
     }
 
@@ -130,11 +140,11 @@ impl Backend for Dom {
         re.test(text)
     }
 
-    fn compile_selector(&self, selector: &str) -> Result<String, String> {
+    fn compile_selector(&self, selector: &str) -> Result<String, Msg> {
         // `matches` throws a SyntaxError for an invalid selector list.
         let el = document()
             .and_then(|d| d.document_element())
-            .ok_or_else(|| String::from("no document"))?;
+            .ok_or_else(|| Msg::from("no document"))?;
         el.matches(selector).map_err(|e| reason(&e))?;
         Ok(selector.to_string())
     }

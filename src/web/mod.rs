@@ -85,6 +85,13 @@ extern "C" {
     /// Makes every guarded function a silent no-op (the tag stopped).
     #[wasm_bindgen(method)]
     fn stop(this: &Host);
+    /// Logs the one console message of rules with defects: `fatal` when no
+    /// trigger is valid (not started); `names` says whose defects they are
+    /// (`trigger "a", trigger #2, the file`; empty when there are none). The
+    /// host gets the messages from [`check`], in the diagnostics file it
+    /// loads only then.
+    #[wasm_bindgen(method)]
+    fn defects(this: &Host, fatal: bool, names: &str);
 }
 
 /// The one callback shape the tag hands to the browser (events, frames,
@@ -191,32 +198,37 @@ impl Tag {
     }
 }
 
+/// Validates `rules` and compiles their patterns: the engine of the valid
+/// triggers, and every defect (validation's in file order, then the patterns').
+fn load(rules: &str) -> (Engine<Dom>, Vec<RuleError>) {
+    let parsed = rules::parse(rules);
+    let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new());
+    let mut errors = parsed.errors;
+    errors.extend(engine_errors);
+    (engine, errors)
+}
+
 /// Starts the tag: parses `rules`, reports defects on the console, and
 /// attaches only the listeners the valid triggers need. `endpoint` (the
 /// script's `data-endpoint`) overrides the rules' `endpoint`.
 ///
 /// Never throws for bad input: a rules file without a valid trigger logs one
-/// message and leaves the page untouched.
-#[wasm_bindgen]
+/// message and leaves the page untouched. The tag build carries no message
+/// text (feature `messages` off): it names the triggers with defects to the
+/// host, which logs the messages of [`check`] (the diagnostics file).
+#[cfg_attr(not(feature = "check-only"), wasm_bindgen)]
 pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     if TAG.with(|t| t.borrow().is_some()) {
         page::log_error("microconv: already started");
         return;
     }
-    let parsed = rules::parse(rules);
-    let (mut engine, engine_errors) = Engine::new(parsed.rules, Dom::new());
-    let mut errors = parsed.errors;
-    errors.extend(engine_errors);
-    if engine.triggers().is_empty() {
-        let mut msg = String::from("microconv: not started: the rules have no valid trigger");
-        describe_errors(&mut msg, &errors);
-        page::log_error(&msg);
-        return;
+    let (mut engine, errors) = load(rules);
+    let fatal = engine.triggers().is_empty();
+    if fatal || !errors.is_empty() {
+        host.defects(fatal, &owners(&errors));
     }
-    if !errors.is_empty() {
-        let mut msg = String::from("microconv: some triggers were left out of the rules");
-        describe_errors(&mut msg, &errors);
-        page::log_warn(&msg);
+    if fatal {
+        return;
     }
     let Some(endpoint) = endpoint.or_else(|| engine.rules().endpoint.clone()) else {
         page::log_error(
@@ -273,16 +285,38 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     }
 }
 
+/// The diagnostics file's one export (and the browser tests'): the messages
+/// of every defect of `rules`, a `\n  trigger "id": path: message` line each,
+/// exactly as they follow the first line of the tag's console message.
+#[cfg(feature = "messages")]
+#[wasm_bindgen]
+pub fn check(rules: &str) -> String {
+    let mut msg = String::new();
+    for e in &load(rules).1 {
+        msg.push_str("\n  ");
+        if e.trigger.is_some() {
+            push_owner(&mut msg, &e.trigger);
+            msg.push_str(": ");
+        }
+        if !e.path.is_empty() {
+            msg.push_str(&e.path);
+            msg.push_str(": ");
+        }
+        msg.push_str(&e.message);
+    }
+    msg
+}
+
 /// Sends whatever is queued now (the page API and tests; the tag itself
 /// flushes after its batch window and when the page is hidden).
-#[wasm_bindgen]
+#[cfg_attr(not(feature = "check-only"), wasm_bindgen)]
 pub fn flush() {
     with_tag(|t| t.transport.flush());
 }
 
 /// Detaches every listener and forgets the tag's state (tests). Queued
 /// events are sent first (consent permitting).
-#[wasm_bindgen]
+#[cfg_attr(not(feature = "check-only"), wasm_bindgen)]
 pub fn stop() {
     with_tag(|t| t.transport.hidden());
     TAG.with(|t| {
@@ -313,44 +347,48 @@ pub(crate) fn host() -> Option<Host> {
     ATTACHED.with(|a| a.borrow().as_ref().map(|a| a.host.clone()))
 }
 
-/// Appends one line per defect: `trigger "id": path: message`.
-fn describe_errors(msg: &mut String, errors: &[RuleError]) {
-    for e in errors {
-        msg.push_str("\n  ");
-        match &e.trigger {
-            Some(TriggerRef::Id(id)) => {
-                msg.push_str("trigger \"");
-                msg.push_str(id);
-                msg.push_str("\": ");
+/// Whose the defects are, each once: `trigger "a", trigger #2, the file`.
+fn owners(errors: &[RuleError]) -> String {
+    let names: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let mut s = String::new();
+            push_owner(&mut s, &e.trigger);
+            s
+        })
+        .collect();
+    // O(n log n): a hostile rules file may have many bad triggers.
+    let earlier = crate::sort::earlier_equal(names.len(), &|i| names.get(i).map(String::as_str));
+    let mut out = String::new();
+    for (name, earlier) in names.iter().zip(earlier) {
+        if earlier.is_none() {
+            if !out.is_empty() {
+                out.push_str(", ");
             }
-            Some(TriggerRef::Index(i)) => {
-                msg.push_str("trigger #");
-                push_u32(msg, *i as u32);
-                msg.push_str(": ");
-            }
-            None => {}
+            out.push_str(name);
         }
-        if !e.path.is_empty() {
-            msg.push_str(&e.path);
-            msg.push_str(": ");
+    }
+    out
+}
+
+/// `trigger "id"`, `trigger #2` (no usable id), or `the file`.
+fn push_owner(out: &mut String, trigger: &Option<TriggerRef>) {
+    match trigger {
+        Some(TriggerRef::Id(id)) => {
+            out.push_str("trigger \"");
+            out.push_str(id);
+            out.push('"');
         }
-        msg.push_str(&e.message);
+        Some(TriggerRef::Index(i)) => {
+            out.push_str("trigger #");
+            push_u32(out, *i as u32);
+        }
+        None => out.push_str("the file"),
     }
 }
 
-/// Decimal digits without `format!` (its machinery costs kilobytes in wasm).
-pub(crate) fn push_u32(out: &mut String, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
+/// Decimal digits without `format!` (its machinery costs kilobytes in wasm):
+/// the core's one integer writer, which cannot panic.
+pub(crate) fn push_u32(out: &mut String, n: u32) {
+    crate::text::push_uint(out, u64::from(n));
 }

@@ -2,9 +2,15 @@
 //! with the loader's own host helpers (`loader/host.js`, the same code the
 //! production loader runs) and a sink that records beacon bodies instead of
 //! sending them. Fixtures live in their own `<div id="fixture">`.
+//!
+//! Rules defects: the host's `check` is what the loader's is once it has
+//! loaded the diagnostics file, `microconv::web::check` on the rules (this
+//! build has the `messages` feature); `loader/smoke.js` and
+//! `e2e/specs/diagnostics.spec.js` load the real file.
 #![allow(dead_code)]
 
 use js_sys::{Array, Function, Reflect, JSON};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, Window};
 
@@ -87,6 +93,27 @@ impl Tag {
 
     /// Like [`Tag::start`], building the fixture before the tag starts.
     pub fn start_with(rules: &str, build: impl FnOnce(&HtmlElement)) -> Tag {
+        let text = rules.to_string();
+        let check = Closure::<dyn FnMut() -> JsValue>::new(move || {
+            JsValue::from(microconv::web::check(&text))
+        });
+        let tag = Self::start_host(rules, build, check.as_ref());
+        check.forget();
+        tag
+    }
+
+    /// Like [`Tag::start`], with a diagnostics file that cannot be loaded
+    /// (the host's `check` fails as the loader's does on a 404).
+    pub fn start_without_diagnostics(rules: &str) -> Tag {
+        let check = Function::new_with_args(
+            "",
+            "return Promise.reject(new Error('http://x/microconv-check.0.js answered HTTP 404'))",
+        );
+        Self::start_host(rules, |_| {}, &check)
+    }
+
+    /// Starts the tag with `check` as the host's source of rules messages.
+    pub fn start_host(rules: &str, build: impl FnOnce(&HtmlElement), check: &JsValue) -> Tag {
         microconv::web::stop();
         if let Some(old) = document().get_element_by_id("fixture") {
             old.remove();
@@ -101,6 +128,7 @@ impl Tag {
             .unwrap()
             .unchecked_into();
         Reflect::set(&host, &"sink".into(), &push.bind0(&beacons)).unwrap();
+        Reflect::set(&host, &"check".into(), check).unwrap();
         microconv::web::start(rules, Some("/collect".into()), host.unchecked_into());
         Tag { beacons, fixture }
     }
