@@ -10,8 +10,8 @@
 use microconv::engine::Engine;
 use microconv::json::{self, Json, JsonKind, Member};
 use microconv::native::NativeBackend;
-use microconv::rules::model::{Condition, Pos, Trigger};
 use microconv::rules;
+use microconv::rules::model::{Condition, Pos, Trigger};
 
 /// The rules files mutated: the demo's, the CLI's defective fixture, the tests'.
 const BASES: [&str; 3] = [
@@ -22,17 +22,88 @@ const BASES: [&str; 3] = [
 
 /// Names, near-misses and awkward values the mutations put anywhere.
 const WORDS: &[&str] = &[
-    "scroll", "video", "click", "link_click", "custom", "clik", "percent", "pixels", "pixel",
-    "start", "pause", "seek", "progress", "complete", "stat", "equals", "start_with", "contains",
-    "matches_regex", "matches_css", "less_than", "greater_or_equal", "page.path", "page.pth",
-    "click.attrs.href", "click.attr.", "click.attr.data-x", "dl.", "dl.plan", "query.",
-    "query.utm_source", "click.element", "link.outbound", "video.percent", "once_per_page",
-    "once_per_pag", "unlimited", "(", "a[", "##", "[a-", "a.cta, button", "^/blog/", "", " ",
-    "true", "false", "12", "1e400", "-0", "shop.example.com/x", "*.shop.com", "a..b", "host:80",
-    "Shop.Example.COM", "ümlaut", "triggers", "id", "on", "units", "selector", "event",
-    "variable", "operator", "value", "negate", "ignore_case", "limit", "macro", "thresholds",
-    "statuses", "progress_percent", "progress_seconds", "conditions", "unless", "version",
-    "endpoint", "affiliated_domains", "allow_query", "description", "conversion", "$schema",
+    "scroll",
+    "video",
+    "click",
+    "link_click",
+    "custom",
+    "clik",
+    "percent",
+    "pixels",
+    "pixel",
+    "start",
+    "pause",
+    "seek",
+    "progress",
+    "complete",
+    "stat",
+    "equals",
+    "start_with",
+    "contains",
+    "matches_regex",
+    "matches_css",
+    "less_than",
+    "greater_or_equal",
+    "page.path",
+    "page.pth",
+    "click.attrs.href",
+    "click.attr.",
+    "click.attr.data-x",
+    "dl.",
+    "dl.plan",
+    "query.",
+    "query.utm_source",
+    "click.element",
+    "link.outbound",
+    "video.percent",
+    "once_per_page",
+    "once_per_pag",
+    "unlimited",
+    "(",
+    "a[",
+    "##",
+    "[a-",
+    "a.cta, button",
+    "^/blog/",
+    "",
+    " ",
+    "true",
+    "false",
+    "12",
+    "1e400",
+    "-0",
+    "shop.example.com/x",
+    "*.shop.com",
+    "a..b",
+    "host:80",
+    "Shop.Example.COM",
+    "ümlaut",
+    "triggers",
+    "id",
+    "on",
+    "units",
+    "selector",
+    "event",
+    "variable",
+    "operator",
+    "value",
+    "negate",
+    "ignore_case",
+    "limit",
+    "macro",
+    "thresholds",
+    "statuses",
+    "progress_percent",
+    "progress_seconds",
+    "conditions",
+    "unless",
+    "version",
+    "endpoint",
+    "affiliated_domains",
+    "allow_query",
+    "description",
+    "conversion",
+    "$schema",
 ];
 
 /// Syntax the byte mutations insert.
@@ -64,7 +135,10 @@ impl Rng {
 }
 
 fn node(kind: JsonKind) -> Json {
-    Json { pos: Pos::default(), kind }
+    Json {
+        pos: Pos::default(),
+        kind,
+    }
 }
 
 fn word(r: &mut Rng) -> Json {
@@ -87,7 +161,11 @@ fn any_value(r: &mut Rng, depth: usize) -> Json {
                 .map(|k| Member {
                     key: k.to_string(),
                     key_pos: Pos::default(),
-                    value: if r.chance(70) { word(r) } else { any_value(r, depth + 1) },
+                    value: if r.chance(70) {
+                        word(r)
+                    } else {
+                        any_value(r, depth + 1)
+                    },
                 })
                 .collect(),
         ),
@@ -127,7 +205,11 @@ fn mutate(r: &mut Rng, v: &mut Json, depth: usize) {
             }
             4 | 5 => {
                 let i = r.below(members.len());
-                members[i].value = if r.chance(60) { word(r) } else { any_value(r, depth) };
+                members[i].value = if r.chance(60) {
+                    word(r)
+                } else {
+                    any_value(r, depth)
+                };
             }
             _ => {
                 let i = r.below(members.len());
@@ -147,7 +229,10 @@ fn tweak(r: &mut Rng, s: &str) -> String {
         0 if !chars.is_empty() => {
             chars.remove(at.min(chars.len() - 1));
         }
-        1 => chars.insert(at, *r.pick(&['.', '-', '_', ' ', 'x', '/', ':', '*', 'É', '('])),
+        1 => chars.insert(
+            at,
+            *r.pick(&['.', '-', '_', ' ', 'x', '/', ':', '*', 'É', '(']),
+        ),
         2 => return format!("*.{s}"),
         3 => return format!("{s}:8080"),
         4 => return format!("https://{s}/"),
@@ -251,7 +336,11 @@ fn signature(text: &str) -> String {
         "v{} {:?} {:?} {:?}\n",
         r.version, r.endpoint, r.affiliated_domains, r.allow_query
     );
-    let mut owners: Vec<String> = parsed.errors.iter().map(|e| format!("{:?}", e.trigger)).collect();
+    let mut owners: Vec<String> = parsed
+        .errors
+        .iter()
+        .map(|e| format!("{:?}", e.trigger))
+        .collect();
     let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend);
     owners.extend(compile_errors.iter().map(|e| format!("{:?}", e.trigger)));
     owners.sort();
@@ -265,8 +354,9 @@ fn signature(text: &str) -> String {
 
 /// FNV-1a, 64 bits.
 fn hash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn main() {
@@ -287,6 +377,10 @@ fn main() {
     }
     // Never the same for the two builds' invocations (the features differ),
     // so it goes to stderr.
-    let messages = if cfg!(feature = "messages") { "with" } else { "without" };
+    let messages = if cfg!(feature = "messages") {
+        "with"
+    } else {
+        "without"
+    };
     eprintln!("acceptance ({messages} messages): {cases} cases, {defective} with defects, {valid} without");
 }

@@ -166,9 +166,11 @@ async fn without_the_diagnostics_file_the_bad_triggers_are_still_named() {
     restore_console("warn", &original);
     assert_eq!(
         seen,
-        ["microconv: some triggers were left out of the rules (errors in trigger \"broken\", \
+        [
+            "microconv: some triggers were left out of the rules (errors in trigger \"broken\", \
           trigger #2; the details could not be loaded: \
-          http://x/microconv-check.0.js answered HTTP 404)"]
+          http://x/microconv-check.0.js answered HTTP 404)"
+        ]
     );
     push("dataLayer", r#"{"event":"signup","plan":"pro"}"#);
     assert_eq!(tag.conversions(), ["signup"], "the valid trigger runs");

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRoot};
 
 use crate::backend::{Backend, ElementFacts};
-use crate::msg::Msg;
 use crate::engine::TEXT_CAP;
+use crate::msg::Msg;
 
 #[wasm_bindgen]
 extern "C" {
