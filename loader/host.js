@@ -58,6 +58,15 @@ function host(c) {
         return !0
       } catch (e) { return !1 }
     },
+    // el.closest(s) across shadow roots, in one call from the tag per click
+    // trigger (s is a JS string it keeps); null also on a throw.
+    closest: function (e, s) {
+      try {
+        for (var r; e; e = (r = e.getRootNode()) instanceof ShadowRoot ? r.host : null)
+          if (r = e.closest(s)) return r
+      } catch (x) {}
+      return null
+    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the

@@ -23,7 +23,8 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn test(this: &Regex, text: &str) -> bool;
 
-    /// Anything with a `message` (an Error) or a `textContent` (a Node).
+    /// Anything with a `message` (an Error), a `textContent` (a Node) or
+    /// `matches` (an Element).
     type Props;
     /// `error.message`, to quote the browser's reason.
     #[cfg(feature = "messages")]
@@ -32,6 +33,11 @@ extern "C" {
     /// `node.textContent`, kept as a JS string so only a slice crosses into wasm.
     #[wasm_bindgen(method, getter, js_name = textContent)]
     fn text_content(this: &Props) -> Option<JsString>;
+
+    /// `el.matches(selector)` with the selector kept as a JS string (no text
+    /// decoded per call); `Err` for a SyntaxError.
+    #[wasm_bindgen(method, catch, js_name = matches)]
+    fn matches_js(this: &Props, selector: &JsString) -> Result<bool, JsValue>;
 }
 
 /// Links the engine sees: HTML `<a>`/`<area>` and SVG `<a>` (`href` in any namespace).
@@ -40,14 +46,18 @@ const LINK_SELECTOR: &str = "a[href],area[href],a[*|href]";
 /// [`TEXT_CAP`] visible characters in indented markup, bounded for huge elements.
 const TEXT_READ: u32 = 1000;
 
-/// The browser backend. Stateless: everything lives in the DOM.
+/// The browser backend: everything lives in the DOM; it keeps the loader's
+/// helpers for the one call per trigger and click (see [`Backend::closest`]).
 #[derive(Default)]
-pub struct Dom;
+pub struct Dom {
+    host: Option<super::Host>,
+}
 
 impl Dom {
-    /// A backend for the current document.
-    pub fn new() -> Self {
-        Dom
+    /// A backend for the current document; without the loader's `host`
+    /// (the diagnostics file) it does the same in Rust.
+    pub fn new(host: Option<super::Host>) -> Self {
+        Dom { host }
     }
 }
 
@@ -129,7 +139,8 @@ pub(crate) fn collapse_text(raw: &str) -> String {
 
 impl Backend for Dom {
     type Regex = Regex;
-    type Selector = String;
+    /// The selector list as a JS string: made once, passed by reference.
+    type Selector = JsString;
     type Element = Element;
 
     fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Regex, Msg> {
@@ -140,21 +151,28 @@ impl Backend for Dom {
         re.test(text)
     }
 
-    fn compile_selector(&self, selector: &str) -> Result<String, Msg> {
+    fn compile_selector(&self, selector: &str) -> Result<JsString, Msg> {
         // `matches` throws a SyntaxError for an invalid selector list.
         let el = document()
             .and_then(|d| d.document_element())
             .ok_or_else(|| Msg::from("no document"))?;
-        el.matches(selector).map_err(|e| reason(&e))?;
-        Ok(selector.to_string())
+        let selector = JsString::from(selector);
+        el.unchecked_ref::<Props>().matches_js(&selector).map_err(|e| reason(&e))?;
+        Ok(selector)
     }
 
-    fn matches(&self, el: &Element, selector: &String) -> bool {
-        el.matches(selector).unwrap_or(false)
+    fn matches(&self, el: &Element, selector: &JsString) -> bool {
+        el.unchecked_ref::<Props>().matches_js(selector).unwrap_or(false)
     }
 
-    fn closest(&self, el: &Element, selector: &String) -> Option<Element> {
-        closest_composed(el, selector)
+    /// One call into `host.closest` per trigger, which walks out of shadow
+    /// roots itself: the engine asks this for every click trigger on every
+    /// click, so each JS↔wasm crossing counts.
+    fn closest(&self, el: &Element, selector: &JsString) -> Option<Element> {
+        match &self.host {
+            Some(h) => h.closest(el, selector),
+            None => closest_composed(el, &String::from(selector)),
+        }
     }
 
     fn closest_link(&self, el: &Element) -> Option<(Element, String)> {

@@ -92,6 +92,11 @@ extern "C" {
     /// loads only then.
     #[wasm_bindgen(method)]
     fn defects(this: &Host, fatal: bool, names: &str);
+    /// `el.closest(selector)`, continuing from shadow hosts outward; `None`
+    /// also when it throws.
+    #[wasm_bindgen(method)]
+    fn closest(this: &Host, el: &web_sys::Element, selector: &js_sys::JsString)
+        -> Option<web_sys::Element>;
 }
 
 /// The one callback shape the tag hands to the browser (events, frames,
@@ -200,9 +205,9 @@ impl Tag {
 
 /// Validates `rules` and compiles their patterns: the engine of the valid
 /// triggers, and every defect (validation's in file order, then the patterns').
-fn load(rules: &str) -> (Engine<Dom>, Vec<RuleError>) {
+fn load(rules: &str, host: Option<Host>) -> (Engine<Dom>, Vec<RuleError>) {
     let parsed = rules::parse(rules);
-    let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new());
+    let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new(host));
     let mut errors = parsed.errors;
     errors.extend(engine_errors);
     (engine, errors)
@@ -222,7 +227,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         page::log_error("microconv: already started");
         return;
     }
-    let (mut engine, errors) = load(rules);
+    let (mut engine, errors) = load(rules, Some(host.clone()));
     let fatal = engine.triggers().is_empty();
     if fatal || !errors.is_empty() {
         host.defects(fatal, &owners(&errors));
@@ -292,7 +297,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
 #[wasm_bindgen]
 pub fn check(rules: &str) -> String {
     let mut msg = String::new();
-    for e in &load(rules).1 {
+    for e in &load(rules, None).1 {
         msg.push_str("\n  ");
         if e.trigger.is_some() {
             push_owner(&mut msg, &e.trigger);
