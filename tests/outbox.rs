@@ -240,3 +240,24 @@ fn taking_over_clears_leases_keeps_tries_and_never_doubles() {
     // The dead page's in-flight event is due again at once.
     assert_eq!(mine.lease(now + 2000.0, Take::Due), vec![0, 1]);
 }
+
+#[test]
+fn the_head_alone_answers_for_a_live_outbox() {
+    let now = 1.7e12;
+    let mut book = Book {
+        written: now,
+        entries: vec![entry("a", now)],
+        ..Book::default()
+    };
+    book.entries[0].next = now + 3_600_000.0;
+    let text = stored(&book);
+    // Live (written just now): not before written + STALE_MS, from the head.
+    assert_eq!(Book::orphaned_at_of(&text, now), now + STALE_MS);
+    // Once past that, the entries decide (a far Retry-After keeps it alive).
+    assert_eq!(
+        Book::orphaned_at_of(&text, now + STALE_MS),
+        book.orphaned_at()
+    );
+    book.left = now;
+    assert_eq!(Book::orphaned_at_of(&stored(&book), now), now + SETTLE_MS);
+}

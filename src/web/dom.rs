@@ -157,12 +157,16 @@ impl Backend for Dom {
             .and_then(|d| d.document_element())
             .ok_or_else(|| Msg::from("no document"))?;
         let selector = JsString::from(selector);
-        el.unchecked_ref::<Props>().matches_js(&selector).map_err(|e| reason(&e))?;
+        el.unchecked_ref::<Props>()
+            .matches_js(&selector)
+            .map_err(|e| reason(&e))?;
         Ok(selector)
     }
 
     fn matches(&self, el: &Element, selector: &JsString) -> bool {
-        el.unchecked_ref::<Props>().matches_js(selector).unwrap_or(false)
+        el.unchecked_ref::<Props>()
+            .matches_js(selector)
+            .unwrap_or(false)
     }
 
     /// One call into `host.closest` per trigger, which walks out of shadow

@@ -95,8 +95,11 @@ extern "C" {
     /// `el.closest(selector)`, continuing from shadow hosts outward; `None`
     /// also when it throws.
     #[wasm_bindgen(method)]
-    fn closest(this: &Host, el: &web_sys::Element, selector: &js_sys::JsString)
-        -> Option<web_sys::Element>;
+    fn closest(
+        this: &Host,
+        el: &web_sys::Element,
+        selector: &js_sys::JsString,
+    ) -> Option<web_sys::Element>;
 }
 
 /// The one callback shape the tag hands to the browser (events, frames,

@@ -242,6 +242,17 @@ impl Book {
             + STALE_MS
     }
 
+    /// [`Book::orphaned_at`] of a stored value, reading its entries only when
+    /// its head cannot tell (a live tab's outbox is looked at on every step
+    /// of the others: its head alone says "not before written + 15 min").
+    pub fn orphaned_at_of(text: &str, now: f64) -> f64 {
+        let head = Book::parse(text.split('\n').next().unwrap_or(""));
+        match head.orphaned_at() {
+            at if at > now => at,
+            _ => Book::parse(text).orphaned_at(),
+        }
+    }
+
     /// Takes over a dead page's events and drop count. Their leases are
     /// cleared: what that page had in flight is sent again (at-least-once).
     pub fn take_over(&mut self, other: Book) {

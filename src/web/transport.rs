@@ -404,14 +404,13 @@ impl Transport {
             else {
                 continue;
             };
-            let book = Book::parse(&text);
-            let at = book.orphaned_at();
+            let at = Book::orphaned_at_of(&text, now);
             if at > now {
                 if self.adopt_at == 0.0 || at < self.adopt_at {
                     self.adopt_at = at;
                 }
             } else if locked {
-                self.fresh.take_over(book);
+                self.fresh.take_over(Book::parse(&text));
                 taken.push(key);
             } else {
                 match (get(&ADOPT), host()) {
