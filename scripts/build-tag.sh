@@ -8,7 +8,7 @@
 #   scripts/build-tag.sh --check-budget  also fail when the page's brotli total exceeds the budget
 # Steps, for the tag and for the diagnostics: cargo (release, wasm32) ->
 # wasm-bindgen --target no-modules -> wasm-opt -Oz (npm binaryen, never
-# Debian's) -> glue in its template (loader/microconv.js with loader/host.js;
+# Debian's; scripts/unfmt.mjs before, scripts/unpanic.mjs after) -> glue in its template (loader/microconv.js with loader/host.js;
 # loader/check.js), minified by terser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,8 +46,12 @@ wasm() {
   # is applied to the glue by `bundle`.
   "$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
     "${features[@]}" "$dir/unfmt.wasm" -o "$dir/opt.wasm"
-  "$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules "${features[@]}" \
+  # The target_features section is for tools (wasm-bindgen has read it);
+  # browsers ignore it.
+  "$TOOLS/wasm-opt" --minify-imports-and-exports-and-modules --strip-target-features "${features[@]}" \
     "$dir/opt.wasm" -o "$dir/microconv.wasm" > "$dir/minified-names.json"
+  # Panic messages and locations are never read (a panic traps): zeroed.
+  node scripts/unpanic.mjs "$dir/microconv.wasm"
 }
 
 # bundle <dir> <template> <out> <marker=text | marker=@file>...: the template
