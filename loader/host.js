@@ -67,6 +67,66 @@ function host(c) {
       } catch (x) {}
       return null
     },
+    // A passive listener (capture for events that don't bubble).
+    on: function (t, n, f, c) { t.addEventListener(n, f, { passive: !0, capture: c }) },
+    // The page's facts in one string: URL without fragment, host name, path,
+    // query without "?", title, referrer, one a line (none holds a newline:
+    // URLs are serialized, document.title collapses whitespace).
+    page: function () {
+      var l = location;
+      return [l.href.split("#")[0], l.hostname, l.pathname, l.search.slice(1), document.title, document.referrer].join("\n")
+    },
+    // The nearest link on or above e (crossing shadow roots: HTML a/area,
+    // SVG a) and its absolute URL, as [link, url]; null without one, and for
+    // javascript: URLs (not links).
+    link: function (e) {
+      var l = this.closest(e, "a[href],area[href],a[*|href]"), u = l && this.url(l);
+      return u ? [l, u] : null
+    },
+    // The absolute URL of link l's href (or SVG xlink:href), "" without one
+    // or when it is javascript:.
+    url: function (l) {
+      var h = l.getAttribute("href"), u = "";
+      if (h == null) h = l.getAttributeNS("http://www.w3.org/1999/xlink", "href");
+      try { u = h == null ? "" : new URL(h.trim(), l.baseURI).href } catch (x) {}
+      return /^javascript:/.test(u) ? "" : u
+    },
+    // What click.* variables describe, as an array of strings: tag name, id,
+    // class, the first 1000 characters of textContent (textContent, not
+    // innerText: innerText forces style and layout), target, the URL (its
+    // own href or its nearest link's), then each attribute's name and value.
+    facts: function (e) {
+      var a = e.getAttribute.bind(e), k = this.link(e), r = [e.localName, e.id, a("class") || "",
+        (e.textContent || "").slice(0, 1e3), a("target") || "", (a("href") != null && this.url(e)) || (k ? k[1] : "")];
+      e.getAttributeNames().forEach(function (n) { r.push(n, a(n)) });
+      return r
+    },
+    // A media element's engine key (a small number, kept in a WeakMap so
+    // removed elements are collected), position, duration, current source
+    // and title (title, aria-label or data-title); null for anything else.
+    media: function (e) {
+      if (!(e instanceof HTMLMediaElement)) return null;
+      var m = this.m = this.m || new WeakMap, k = m.get(e), a = e.getAttribute.bind(e);
+      if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
+      return [k, e.currentTime, e.duration, e.currentSrc, a("title") || a("aria-label") || a("data-title") || ""]
+    },
+    // The page's media elements that are playing.
+    playing: function () {
+      return [].filter.call(document.querySelectorAll("video,audio"), function (e) { return !e.paused })
+    },
+    // The scroll position, viewport and document heights, or null.
+    scroll: function () {
+      var e = document.scrollingElement;
+      return e ? [e.scrollTop, e.clientHeight, e.scrollHeight] : null
+    },
+    // n random bytes in lower-case hex (Web Crypto; Math.random without it:
+    // ids only need to be unlikely to collide).
+    hex: function (n) {
+      var b = new Uint8Array(n), s = "", i = 0;
+      try { crypto.getRandomValues(b) } catch (x) { for (; i < n; i++) b[i] = Math.random() * 256 }
+      for (i = 0; i < n; i++) s += (b[i] | 256).toString(16).slice(1);
+      return s
+    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the

@@ -140,7 +140,7 @@ async fn media_failing_a_url_condition_sends_nothing() {
     let a = audio(&tag, "a3", "Not a demo");
     play(&a).await;
     sleep(200).await;
-    a.pause();
+    let _ = a.pause();
     assert!(
         tag.events().is_empty(),
         "the URL condition does not hold: nothing sent"

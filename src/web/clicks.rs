@@ -11,7 +11,7 @@ use super::{listen, with_tag};
 /// Attaches capturing listeners for `click` and `auxclick` on `document`
 /// (capture: a page handler calling `stopPropagation` doesn't hide the click).
 pub(crate) fn attach() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
     listen(&doc, "click", true, |e| on_click(e, 0));

@@ -38,7 +38,7 @@ fn get(target: &JsValue, key: &str) -> JsValue {
 /// (the loader copies them onto the host object) and the browser's GPC signal.
 pub(crate) fn initial(host: &JsValue) -> Gate {
     let attr = |k| get(host, k).as_string().unwrap_or_default();
-    let gpc = web_sys::window()
+    let gpc = super::window()
         .map(|w| get(&w.navigator(), "globalPrivacyControl"))
         .is_some_and(|v| v == JsValue::TRUE);
     if gpc && attr("gpc") != "ignore" {

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, ShadowRoot};
+use web_sys::Element;
 
 use crate::backend::{Backend, ElementFacts};
 use crate::engine::TEXT_CAP;
@@ -23,28 +23,18 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn test(this: &Regex, text: &str) -> bool;
 
-    /// Anything with a `message` (an Error), a `textContent` (a Node) or
-    /// `matches` (an Element).
+    /// Anything with a `message` (an Error) or `matches` (an Element).
     type Props;
     /// `error.message`, to quote the browser's reason.
     #[cfg(feature = "messages")]
     #[wasm_bindgen(method, getter)]
     fn message(this: &Props) -> Option<String>;
-    /// `node.textContent`, kept as a JS string so only a slice crosses into wasm.
-    #[wasm_bindgen(method, getter, js_name = textContent)]
-    fn text_content(this: &Props) -> Option<JsString>;
 
     /// `el.matches(selector)` with the selector kept as a JS string (no text
     /// decoded per call); `Err` for a SyntaxError.
     #[wasm_bindgen(method, catch, js_name = matches)]
     fn matches_js(this: &Props, selector: &JsString) -> Result<bool, JsValue>;
 }
-
-/// Links the engine sees: HTML `<a>`/`<area>` and SVG `<a>` (`href` in any namespace).
-const LINK_SELECTOR: &str = "a[href],area[href],a[*|href]";
-/// Characters of `textContent` read before collapsing whitespace: enough for
-/// [`TEXT_CAP`] visible characters in indented markup, bounded for huge elements.
-const TEXT_READ: u32 = 1000;
 
 /// The browser backend: everything lives in the DOM; it keeps the loader's
 /// helpers for the one call per trigger and click (see [`Backend::closest`]).
@@ -76,39 +66,7 @@ fn reason(_: &JsValue) -> Msg {
 }
 
 fn document() -> Option<web_sys::Document> {
-    web_sys::window().and_then(|w| w.document())
-}
-
-/// The host of the shadow root `el` lives in, if any: the next place to look upward.
-fn shadow_host(el: &Element) -> Option<Element> {
-    el.get_root_node()
-        .dyn_into::<ShadowRoot>()
-        .ok()
-        .map(|r| r.host())
-}
-
-/// `el.closest(selector)`, continuing from shadow hosts outward.
-fn closest_composed(el: &Element, selector: &str) -> Option<Element> {
-    let mut el = el.clone();
-    loop {
-        if let Ok(Some(found)) = el.closest(selector) {
-            return Some(found);
-        }
-        el = shadow_host(&el)?;
-    }
-}
-
-/// The link's absolute URL: `href` (or SVG's `xlink:href`) against the document base.
-fn link_url(link: &Element) -> Option<String> {
-    let raw = link
-        .get_attribute("href")
-        .or_else(|| link.get_attribute_ns(Some("http://www.w3.org/1999/xlink"), "href"))?;
-    let base = link.base_uri().ok().flatten().unwrap_or_default();
-    let url = web_sys::Url::new_with_base(raw.trim(), &base).ok()?.href();
-    if url.starts_with("javascript:") {
-        return None;
-    }
-    Some(url)
+    super::window().and_then(|w| w.document())
 }
 
 /// Trims, collapses whitespace runs to one space, caps at [`TEXT_CAP`] chars.
@@ -171,54 +129,45 @@ impl Backend for Dom {
 
     /// One call into `host.closest` per trigger, which walks out of shadow
     /// roots itself: the engine asks this for every click trigger on every
-    /// click, so each JS↔wasm crossing counts.
+    /// click, so each JS↔wasm crossing counts. (Without a host, in the
+    /// diagnostics file, nothing is clicked.)
     fn closest(&self, el: &Element, selector: &JsString) -> Option<Element> {
-        match &self.host {
-            Some(h) => h.closest(el, selector),
-            None => closest_composed(el, &String::from(selector)),
-        }
+        self.host.as_ref()?.closest(el, selector)
     }
 
+    /// One call into `host.link`.
     fn closest_link(&self, el: &Element) -> Option<(Element, String)> {
-        let link = closest_composed(el, LINK_SELECTOR)?;
-        let url = link_url(&link)?;
-        Some((link, url))
+        let found = self.host.as_ref()?.link(el);
+        let found: &js_sys::Array = found.dyn_ref()?;
+        Some((found.get(0).unchecked_into(), found.get(1).as_string()?))
     }
 
     fn has_download_attr(&self, link: &Element) -> bool {
         link.has_attribute("download")
     }
 
+    /// One call into `host.facts`, then a string per fact.
     fn describe(&self, el: &Element) -> ElementFacts {
-        // textContent, not innerText: innerText forces style and layout. The
-        // cost is that text hidden by CSS counts; script/style inside a
-        // clickable element is rare.
-        let text = el
-            .unchecked_ref::<Props>()
-            .text_content()
-            .map(|t| collapse_text(&String::from(t.slice(0, TEXT_READ))))
-            .unwrap_or_default();
-        let url = match el.get_attribute("href") {
-            Some(_) => link_url(el),
-            None => None,
-        }
-        .or_else(|| self.closest_link(el).map(|(_, u)| u))
-        .unwrap_or_default();
-        let names = el.get_attribute_names();
-        let mut attrs = Vec::with_capacity(names.length() as usize);
-        for name in names.iter() {
-            if let Some(name) = name.as_string() {
-                let value = el.get_attribute(&name).unwrap_or_default();
-                attrs.push((name, value));
-            }
+        let Some(host) = &self.host else {
+            return ElementFacts::default();
+        };
+        let list = host.facts(el);
+        let mut facts = list.iter().map(|v| v.as_string().unwrap_or_default());
+        let mut next = || facts.next().unwrap_or_default();
+        let (tag, id, classes) = (next(), next(), next());
+        let text = collapse_text(&next());
+        let (target, url) = (next(), next());
+        let mut attrs = Vec::new();
+        while let Some(name) = facts.next() {
+            attrs.push((name, facts.next().unwrap_or_default()));
         }
         ElementFacts {
-            tag: el.local_name(),
-            id: el.id(),
-            classes: el.get_attribute("class").unwrap_or_default(),
+            tag,
+            id,
+            classes,
             text,
             url,
-            target: el.get_attribute("target").unwrap_or_default(),
+            target,
             attrs,
         }
     }

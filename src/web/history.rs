@@ -53,7 +53,7 @@ tag_local! {
 
 /// Wraps the history methods and listens to `popstate` and `hashchange`.
 pub(crate) fn attach() {
-    let Some(w) = web_sys::window() else {
+    let Some(w) = super::window() else {
         return;
     };
     HREF.with(|h| *h.borrow_mut() = current(&w));
@@ -82,7 +82,7 @@ fn soon() {
     PHASE.with(|p| p.set(1));
     // A hidden tab runs no frames: the check then happens at the next event.
     TICK.with(|t| {
-        if let (Some(f), Some(w)) = (t.borrow().as_ref(), web_sys::window()) {
+        if let (Some(f), Some(w)) = (t.borrow().as_ref(), super::window()) {
             let _ = w.request_animation_frame(f);
         }
     });
@@ -92,7 +92,7 @@ fn tick() {
     if PHASE.with(|p| p.get()) == 1 {
         PHASE.with(|p| p.set(2));
         TICK.with(|t| {
-            if let (Some(f), Some(w)) = (t.borrow().as_ref(), web_sys::window()) {
+            if let (Some(f), Some(w)) = (t.borrow().as_ref(), super::window()) {
                 let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
             }
         });
@@ -106,7 +106,7 @@ fn tick() {
 /// Starts a new virtual page when the URL (fragment aside) changed since the
 /// last check. Cheap when nothing changed: one `location.href` handle compared.
 pub(crate) fn check(t: &mut Tag) {
-    let Some(w) = web_sys::window() else {
+    let Some(w) = super::window() else {
         return;
     };
     let href = current(&w);
@@ -121,7 +121,10 @@ pub(crate) fn check(t: &mut Tag) {
     if same {
         return;
     }
-    let mut next = page::read();
+    let Some(host) = super::host() else {
+        return;
+    };
+    let mut next = page::read(&host);
     let old = t.engine.page();
     if next.url == old.url {
         // Only the fragment moved: an anchor or a hash route, not a new page.

@@ -1,41 +1,14 @@
 //! HTML5 `<video>`/`<audio>`: media events don't bubble, so one capturing
 //! listener per event type on `document` sees every media element, including
-//! ones added later. Each element gets a small numeric key (a WeakMap, so
-//! removed elements are collected) under which the engine keeps its state.
+//! ones added later. Each element gets a small numeric key (`host.media`
+//! keeps them in a WeakMap, so removed elements are collected) under which
+//! the engine keeps its state; its facts come in the same call.
 
-use crate::prelude::*;
-use js_sys::WeakMap;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Event, HtmlMediaElement};
+use web_sys::Event;
 
-use super::{listen, with_tag};
+use super::{host, listen, with_tag};
 use crate::engine::{MediaEvent, MediaEventKind};
-
-/// Media element → engine key.
-pub(crate) struct Keys {
-    map: WeakMap,
-    next: u32,
-}
-
-impl Keys {
-    /// An empty map.
-    pub(crate) fn new() -> Self {
-        Keys {
-            map: WeakMap::new(),
-            next: 0,
-        }
-    }
-
-    fn key(&mut self, el: &HtmlMediaElement) -> u32 {
-        if let Some(k) = self.map.get(el).as_f64() {
-            return k as u32;
-        }
-        let k = self.next;
-        self.next = self.next.wrapping_add(1);
-        self.map.set(el, &JsValue::from(k));
-        k
-    }
-}
 
 const EVENTS: [(&str, MediaEventKind); 6] = [
     ("play", MediaEventKind::Play),
@@ -48,55 +21,42 @@ const EVENTS: [(&str, MediaEventKind); 6] = [
 
 /// Attaches one capturing listener per media event type.
 pub(crate) fn attach() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
     for (ty, kind) in EVENTS {
         listen(&doc, ty, true, move |e| on_event(e, kind));
     }
     // Media already playing when the tag loads: their `play` event is past.
-    if let Ok(list) = doc.query_selector_all("video,audio") {
-        for i in 0..list.length() {
-            if let Some(el) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<HtmlMediaElement>().ok())
-            {
-                if !el.paused() {
-                    media_event(&el, MediaEventKind::Play);
-                }
-            }
+    if let Some(h) = host() {
+        for el in h.playing().iter() {
+            media_event(&h, &el, MediaEventKind::Play);
         }
     }
 }
 
-/// `title`, else `aria-label`, else `data-title`.
-fn title(el: &HtmlMediaElement) -> String {
-    ["title", "aria-label", "data-title"]
-        .iter()
-        .find_map(|a| el.get_attribute(a).filter(|v| !v.is_empty()))
-        .unwrap_or_default()
-}
-
 fn on_event(e: JsValue, kind: MediaEventKind) {
-    if let Some(el) = e
-        .unchecked_into::<Event>()
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlMediaElement>().ok())
-    {
-        media_event(&el, kind);
+    if let (Some(h), Some(target)) = (host(), e.unchecked_into::<Event>().target()) {
+        media_event(&h, &target, kind);
     }
 }
 
-fn media_event(el: &HtmlMediaElement, kind: MediaEventKind) {
+/// One call into `host.media` for the element's key and facts.
+fn media_event(host: &super::Host, target: &JsValue, kind: MediaEventKind) {
+    let facts = host.media(target);
+    let Some(facts) = facts.dyn_ref::<js_sys::Array>() else {
+        return;
+    };
+    let num = |i| facts.get(i).as_f64().unwrap_or(f64::NAN);
     let event = MediaEvent {
         kind,
-        current_time: el.current_time(),
-        duration: el.duration(),
-        url: el.current_src(),
-        title: title(el),
+        current_time: num(1),
+        duration: num(2),
+        url: facts.get(3).as_string().unwrap_or_default(),
+        title: facts.get(4).as_string().unwrap_or_default(),
     };
+    let key = num(0) as u32;
     with_tag(|t| {
-        let key = t.media.key(el);
         t.engine.on_media(key, &event, &mut t.out);
         t.deliver(false);
     });

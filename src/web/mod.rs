@@ -54,7 +54,7 @@ use crate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AddEventListenerOptions, EventTarget};
+use web_sys::EventTarget;
 
 use crate::engine::{Conversion, Engine};
 use crate::rules::{self, RuleError, TriggerRef};
@@ -100,6 +100,47 @@ extern "C" {
         el: &web_sys::Element,
         selector: &js_sys::JsString,
     ) -> Option<web_sys::Element>;
+    /// `target.addEventListener(ty, f, {passive: true, capture})`.
+    #[wasm_bindgen(method)]
+    fn on(this: &Host, target: &EventTarget, ty: &str, f: &Function, capture: bool);
+    /// The page's URL (no fragment), host name, path, query (no `?`), title
+    /// and referrer, a line each.
+    #[wasm_bindgen(method)]
+    fn page(this: &Host) -> String;
+    /// `[link, absolute URL]` of the nearest link on or above `el` (across
+    /// shadow roots), or `null` (none, or a `javascript:` one).
+    #[wasm_bindgen(method)]
+    fn link(this: &Host, el: &web_sys::Element) -> JsValue;
+    /// `el`'s tag name, id, class, first 1000 characters of `textContent`,
+    /// target and URL, then each attribute's name and value: strings.
+    #[wasm_bindgen(method)]
+    fn facts(this: &Host, el: &web_sys::Element) -> js_sys::Array;
+    /// `[key, currentTime, duration, currentSrc, title]` of a media element
+    /// (`key` stable per element), `null` for anything else.
+    #[wasm_bindgen(method)]
+    fn media(this: &Host, target: &JsValue) -> JsValue;
+    /// The media elements that are playing.
+    #[wasm_bindgen(method)]
+    fn playing(this: &Host) -> js_sys::Array;
+    /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
+    #[wasm_bindgen(method)]
+    fn scroll(this: &Host) -> JsValue;
+    /// `bytes` random bytes in lower-case hex.
+    #[wasm_bindgen(method)]
+    fn hex(this: &Host, bytes: u32) -> String;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `window`, read once: `web_sys::window()` would look for the
+    /// global object four ways and check its type on every call.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: web_sys::Window;
+}
+
+/// The page's `window` (an `Option`, the shape of `web_sys::window()`).
+pub(crate) fn window() -> Option<web_sys::Window> {
+    Some(WINDOW.with(Clone::clone))
 }
 
 /// The one callback shape the tag hands to the browser (events, frames,
@@ -113,7 +154,6 @@ pub(crate) struct Tag {
     transport: transport::Transport,
     session: String,
     saved_state: String,
-    media: media::Keys,
 }
 
 /// Everything attached to the page, so [`stop`] can detach it.
@@ -172,12 +212,9 @@ pub(crate) fn listen(
 
 /// Adds a passive listener made by [`callback`] (one function may serve several events).
 pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool, g: Function) {
-    let opts = AddEventListenerOptions::new();
-    opts.set_passive(true);
-    opts.set_capture(capture);
-    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(ty, &g, &opts);
     ATTACHED.with(|a| {
         if let Some(a) = a.borrow_mut().as_mut() {
+            a.host.on(target, ty, &g, capture);
             a.listeners.push((target.clone(), ty, g, capture));
         }
     });
@@ -244,12 +281,12 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         );
         return;
     };
-    engine.set_page(page::read());
+    engine.set_page(page::read(&host));
     let saved_state = page::session_get(page::STATE_KEY).unwrap_or_default();
     if !saved_state.is_empty() {
         engine.restore_session_state(&saved_state);
     }
-    let session = page::session_id();
+    let session = page::session_id(&host);
     let sink = host.sink();
     let gate = consent::initial(&host);
     ATTACHED.with(|a| {
@@ -270,7 +307,6 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             transport: transport::Transport::new(endpoint, sink, gate),
             session,
             saved_state,
-            media: media::Keys::new(),
         })
     });
     transport::attach();

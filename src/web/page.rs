@@ -8,32 +8,25 @@ pub(crate) const SESSION_KEY: &str = "microconv.session";
 /// sessionStorage key of the engine's `once_per_session` state.
 pub(crate) const STATE_KEY: &str = "microconv.state";
 
-/// Reads `location` and `document` into the engine's [`Page`].
-pub(crate) fn read() -> Page {
-    let mut page = Page::default();
-    let Some(w) = web_sys::window() else {
-        return page;
-    };
-    let loc = w.location();
-    let mut url = loc.href().unwrap_or_default();
-    if let Some(hash) = url.find('#') {
-        url.truncate(hash);
+/// Reads `location` and `document` into the engine's [`Page`] (one call:
+/// `host.page()` gives them a line each).
+pub(crate) fn read(host: &super::Host) -> Page {
+    let text = host.page();
+    let mut lines = text.split('\n').map(String::from);
+    let mut next = || lines.next().unwrap_or_default();
+    Page {
+        url: next(),
+        host: next(),
+        path: next(),
+        query: next(),
+        title: next(),
+        referrer: next(),
     }
-    page.url = url;
-    page.host = loc.hostname().unwrap_or_default();
-    page.path = loc.pathname().unwrap_or_default();
-    let search = loc.search().unwrap_or_default();
-    page.query = search.strip_prefix('?').unwrap_or(&search).to_string();
-    if let Some(d) = w.document() {
-        page.title = d.title();
-        page.referrer = d.referrer();
-    }
-    page
 }
 
 fn storage() -> Option<web_sys::Storage> {
     // Throws when storage is disabled (privacy settings, sandboxed frames).
-    web_sys::window()?.session_storage().ok().flatten()
+    super::window()?.session_storage().ok().flatten()
 }
 
 /// A sessionStorage value; `None` when absent or storage is unavailable.
@@ -50,14 +43,14 @@ pub(crate) fn session_set(key: &str, value: &str) {
 
 /// This tab's session id: 16 lowercase hex chars, kept in sessionStorage so
 /// it survives page loads in the tab (no cookie).
-pub(crate) fn session_id() -> String {
+pub(crate) fn session_id(host: &super::Host) -> String {
     if let Some(id) = session_get(SESSION_KEY) {
         if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return id;
         }
     }
     let mut id = String::with_capacity(16);
-    super::ids::random_hex(&mut id, 8);
+    super::ids::random_hex(host, &mut id, 8);
     session_set(SESSION_KEY, &id);
     id
 }

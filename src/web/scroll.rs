@@ -6,6 +6,7 @@
 use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
+use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
 use super::{callback, listen, with_tag};
@@ -19,7 +20,7 @@ tag_local! {
 
 /// Attaches the scroll listener and the resize observer, and schedules the first reading.
 pub(crate) fn attach() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
     FRAME.with(|f| *f.borrow_mut() = Some(callback(|_| read())));
@@ -53,25 +54,27 @@ pub(crate) fn schedule() {
         return;
     }
     FRAME.with(|f| {
-        if let (Some(f), Some(w)) = (f.borrow().as_ref(), web_sys::window()) {
+        if let (Some(f), Some(w)) = (f.borrow().as_ref(), super::window()) {
             let _ = w.request_animation_frame(f);
         }
     });
 }
 
-/// The layout read, once per frame at most.
+/// The layout read, once per frame at most (one call into `host.scroll`).
 fn read() {
     PENDING.with(|p| p.set(false));
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.scrolling_element())
-    else {
+    let Some(host) = super::host() else {
         return;
     };
+    let v = host.scroll();
+    let Some(v) = v.dyn_ref::<js_sys::Array>() else {
+        return;
+    };
+    let num = |i| v.get(i).as_f64().unwrap_or(0.0);
     let reading = ScrollReading {
-        top: el.scroll_top() as f64,
-        viewport: el.client_height() as f64,
-        height: el.scroll_height() as f64,
+        top: num(0),
+        viewport: num(1),
+        height: num(2),
     };
     with_tag(|t| {
         t.engine.on_scroll(reading, &mut t.out);

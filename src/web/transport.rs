@@ -136,7 +136,9 @@ pub(crate) struct Transport {
 fn own_key() -> String {
     let mut key = String::from(KEY);
     key.push('.');
-    super::ids::random_hex(&mut key, 8);
+    if let Some(h) = host() {
+        super::ids::random_hex(&h, &mut key, 8);
+    }
     key
 }
 
@@ -182,7 +184,7 @@ pub(crate) fn attach() {
             with_tag(|t| t.transport.on_done(&v));
         }),
     );
-    let Some(w) = web_sys::window() else {
+    let Some(w) = super::window() else {
         return;
     };
     // One listener for the page's life cycle: fewer closures, less code.
@@ -211,7 +213,7 @@ pub(crate) fn attach() {
                     t.hidden();
                 }
                 _ => {
-                    if web_sys::window()
+                    if super::window()
                         .and_then(|w| w.document())
                         .is_some_and(|d| d.hidden())
                     {
@@ -235,7 +237,7 @@ impl Transport {
     pub(crate) fn new(endpoint: String, sink: Option<Function>, gate: Gate) -> Self {
         let store = match sink {
             Some(_) => None,
-            None => web_sys::window().and_then(|w| w.local_storage().ok().flatten()),
+            None => super::window().and_then(|w| w.local_storage().ok().flatten()),
         };
         let mut t = Transport {
             endpoint,
@@ -274,7 +276,9 @@ impl Transport {
             return;
         };
         let mut id = String::with_capacity(32);
-        super::ids::random_hex(&mut id, 16);
+        if let Some(h) = host() {
+            super::ids::random_hex(&h, &mut id, 16);
+        }
         let now = js_sys::Date::now();
         let meta = EventMeta {
             id: &id,
@@ -320,7 +324,7 @@ impl Transport {
 
     /// Stops the timer (the tag is stopping).
     pub(crate) fn cancel(&self) {
-        if let (Some(id), Some(w)) = (self.timer, web_sys::window()) {
+        if let (Some(id), Some(w)) = (self.timer, super::window()) {
             w.clear_timeout_with_handle(id);
         }
     }
@@ -440,7 +444,7 @@ impl Transport {
         if self.gate != Gate::Open || self.soon {
             return;
         }
-        match (self.sink.is_none(), get(&SOON), web_sys::window()) {
+        match (self.sink.is_none(), get(&SOON), super::window()) {
             (true, Some(f), Some(w)) => {
                 w.queue_microtask(&f);
                 self.soon = true;
@@ -488,7 +492,7 @@ impl Transport {
             return;
         }
         let now = js_sys::Date::now();
-        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        let online = super::window().is_none_or(|w| w.navigator().on_line());
         if self.leaving {
             self.answers.retain(|(_, what)| *what != NETWORK_ERROR);
         }
@@ -570,7 +574,7 @@ impl Transport {
         let jsons: Vec<String> = entries().map(|e| e.json.clone()).collect();
         let ids: Vec<String> = entries().map(|e| e.id.clone()).collect();
         let (host, done) = (host(), get(&DONE));
-        let navigator = web_sys::window().map(|w| w.navigator());
+        let navigator = super::window().map(|w| w.navigator());
         let sent_at = js_sys::Date::now();
         let mut answers = Vec::new();
         let mut answer =
@@ -695,7 +699,7 @@ impl Transport {
     fn arm(&mut self, delay: f64) {
         self.cancel();
         self.timer = None;
-        if let (Some(w), Some(f)) = (web_sys::window(), get(&STEP)) {
+        if let (Some(w), Some(f)) = (super::window(), get(&STEP)) {
             let delay = delay.max(0.0) + js_sys::Math::random() * JITTER_MS;
             self.timer = w
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&f, delay.min(2e9) as i32)
