@@ -127,6 +127,12 @@ function host(c) {
       for (i = 0; i < n; i++) s += (b[i] | 256).toString(16).slice(1);
       return s
     },
+    // The element a click of button b landed on (inside open shadow roots
+    // too: composedPath()[0]), or null for other buttons.
+    target: function (e, b) {
+      var t = e.button == b && (e.composedPath()[0] || e.target);
+      return t instanceof Element ? t : null
+    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the

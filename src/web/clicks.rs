@@ -3,8 +3,7 @@
 //! `composedPath()[0]`, so clicks inside open shadow roots resolve to the
 //! inner element rather than the host.
 
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, MouseEvent};
+use wasm_bindgen::JsValue;
 
 use super::{listen, with_tag};
 
@@ -19,17 +18,10 @@ pub(crate) fn attach() {
 }
 
 fn on_click(e: JsValue, want: i16) {
-    let e: MouseEvent = e.unchecked_into();
-    if e.button() != want {
+    let Some(host) = super::host() else {
         return;
-    }
-    let target = e
-        .composed_path()
-        .get(0)
-        .dyn_into::<Element>()
-        .ok()
-        .or_else(|| e.target().and_then(|t| t.dyn_into::<Element>().ok()));
-    let Some(target) = target else {
+    };
+    let Some(target) = host.target(&e, want) else {
         return;
     };
     with_tag(|t| {

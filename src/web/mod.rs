@@ -128,6 +128,10 @@ extern "C" {
     /// `bytes` random bytes in lower-case hex.
     #[wasm_bindgen(method)]
     fn hex(this: &Host, bytes: u32) -> String;
+    /// The element a click of `button` landed on (`composedPath()[0]`), or
+    /// `None` for another button.
+    #[wasm_bindgen(method)]
+    fn target(this: &Host, event: &JsValue, button: i16) -> Option<web_sys::Element>;
 }
 
 #[wasm_bindgen]
