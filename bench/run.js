@@ -103,7 +103,7 @@ function snowplowVersions() {
       collector: parseCollectorBench(process.env.BENCH_COLLECTOR_OUT),
       visits,
       method: {
-        pages: "www/ pages fulfilled by Playwright at their real URLs with the tag snippet swapped; all else from the real collector (--static copy of www/, --tag-dir copy of dist/)",
+        pages: "www/ pages fulfilled by Playwright at their real URLs with the tag snippet swapped; all else from the real collector (--static copy of www/, --tag-dir copy of dist/ plus the Snowplow bundle as snowplow.<hash>.js: both tags compressed and cached alike)",
         scripting: "CDP Performance.getMetrics ScriptDuration/TaskDuration, delta from before navigation to the end of each page, summed over the 3 pages; added = median over runs of (variant - no tag of the same round)",
         longTasks: "PerformanceObserver longtask (buffered), installed by an init script before page scripts",
         ready: "microconv: its data-debug line (listeners attached N ms after script start); Snowplow: the bundle's first statement to after its init calls returned",

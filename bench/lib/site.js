@@ -1,12 +1,15 @@
 // The pages every variant visits, and what the collector serves for the run.
 //
 // The collector serves a snapshot taken at the start of the run (other work may
-// rebuild dist/ meanwhile): static/ = a copy of www/ plus bench/snowplow.js and
-// the rules files of the evaluation benchmark; tag/ = a copy of dist/.
+// rebuild dist/ meanwhile): static/ = a copy of www/ plus the rules files of the
+// evaluation benchmark; tag/ = a copy of dist/ plus the Snowplow bundle, named
+// snowplow.<hash>.js like microconv's module, so the collector serves both tags
+// alike (compressed, and cached as immutable: collector/src/http/tag.rs).
 // The visited pages keep their real URLs (rules.json's conditions use page.path):
 // Playwright fulfils those documents with the www/ page whose tag snippet is
 // swapped for the variant's; everything they load comes from the collector.
 "use strict";
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const { buildSnowplow } = require("./snowplow");
@@ -24,7 +27,8 @@ const SNIPPET = /<script async src="\/microconv\/microconv\.js"[^>]*><\/script>\
 const TAGS = {
   none: "",
   microconv: '<script async src="/microconv/microconv.js" data-rules="/rules.json" data-endpoint="/collect" data-debug></script>\n',
-  snowplow: '<script async src="/bench/snowplow.js"></script>\n',
+  // Set by prepareSite: the bundle's name carries its hash.
+  snowplow: null,
 };
 
 /** Copies www/ and dist/ into `dir`, bundles Snowplow; returns the paths and tag files. */
@@ -34,7 +38,11 @@ async function prepareSite(root, dir) {
   fs.cpSync(path.join(root, "www"), staticDir, { recursive: true });
   fs.cpSync(path.join(root, "dist"), tagDir, { recursive: true });
   fs.mkdirSync(path.join(staticDir, "bench"), { recursive: true });
-  const snowplow = await buildSnowplow(path.join(staticDir, "bench", "snowplow.js"));
+  const built = await buildSnowplow(path.join(dir, "snowplow.js"));
+  const hash = crypto.createHash("sha256").update(fs.readFileSync(built)).digest("hex").slice(0, 12);
+  const snowplow = path.join(tagDir, `snowplow.${hash}.js`);
+  fs.renameSync(built, snowplow);
+  TAGS.snowplow = `<script async src="/microconv/snowplow.${hash}.js"></script>\n`;
   // The files a page downloads (the diagnostics file, microconv-check.*, only
   // comes for rules with defects).
   const wasm = fs.readdirSync(tagDir).filter((f) => /^microconv\.[0-9a-f]+\.wasm$/.test(f));

@@ -1,7 +1,7 @@
 // The Snowplow variant of the benchmark: @snowplow/browser-tracker with its
 // link-click, button-click and (generic) media plugins, configured to track what
 // www/rules.json tracks. esbuild bundles this file into one IIFE (bench/lib/snowplow.js);
-// a page loads it like microconv: <script async src="/bench/snowplow.js"></script>.
+// a page loads it like microconv: <script async src="/microconv/snowplow.<hash>.js"></script>.
 //
 // Equivalences with www/rules.json (Snowplow has no rules engine: filters are code):
 // - article-read (scroll 50/75/100 %): Snowplow core has no scroll thresholds; its

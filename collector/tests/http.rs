@@ -8,6 +8,9 @@ use microconv_collector::{router, AppState, Store};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+/// The content of the test's hashed file (repeated: it compresses).
+const WASM: &str = "\0asm fake module bytes ";
+
 struct App {
     router: Router,
     _dir: tempfile::TempDir,
@@ -22,6 +25,7 @@ fn app(origins: &[&str]) -> App {
     std::fs::write(www.join("index.html"), "<h1>home</h1>").unwrap();
     std::fs::write(www.join("media/clip.bin"), (0..=255u8).collect::<Vec<_>>()).unwrap();
     std::fs::write(dist.join("microconv.js"), "/* tag */").unwrap();
+    std::fs::write(dist.join("microconv.0123456789ab.wasm"), WASM.repeat(200)).unwrap();
     let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
     let state = AppState::new(store, origins.iter().map(|s| s.to_string()).collect());
     App {
@@ -365,6 +369,50 @@ async fn serves_site_tag_report_and_ranges() {
         app.send(get("/missing.html")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn tag_files_are_compressed_and_cached_by_kind() {
+    let app = app(&[]);
+    let get = |uri: &str, encoding: &str| {
+        Request::get(uri)
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let raw = WASM.len() * 200;
+    let a = app
+        .send(get("/microconv/microconv.0123456789ab.wasm", "gzip, deflate, br"))
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(
+        a.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(a.body.len() < raw / 10, "{} of {raw} bytes", a.body.len());
+    let a = app
+        .send(get("/microconv/microconv.0123456789ab.wasm", "gzip"))
+        .await;
+    assert_eq!(a.headers[header::CONTENT_ENCODING], "gzip");
+    let a = app
+        .send(get("/microconv/microconv.0123456789ab.wasm", "identity"))
+        .await;
+    assert!(a.headers.get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(a.body.len(), raw);
+    // The loader names the current hashed files: revalidated every time.
+    let a = app.send(get("/microconv/microconv.js", "br")).await;
+    assert_eq!(a.headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(
+        app.send(get("/microconv/nothing.0123456789ab.wasm", "br"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The site's media are neither compressed nor marked (Range requests).
+    let a = app.send(get("/media/clip.bin", "br")).await;
+    assert!(a.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(a.headers.get(header::CACHE_CONTROL).is_none());
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod api;
 mod collect;
 mod cors;
 mod log;
+mod tag;
 
 use crate::store::Store;
 use crate::writer::Writer;
@@ -39,7 +40,8 @@ impl AppState {
 }
 
 /// The whole application: API routes, the report, `tag_dir` at `/microconv/`
-/// and `static_dir` at `/` (both with HTTP Range support for media). The
+/// (compressed and cached as [`tag::files`] says) and `static_dir` at `/`
+/// (with HTTP Range support for media). The
 /// single-page demo's routes (`/spa/<route>`) answer with `spa/index.html`,
 /// as an SPA's server would (history fallback), so a route can be reloaded.
 pub fn router(state: AppState, static_dir: &Path, tag_dir: &Path) -> Router {
@@ -52,7 +54,7 @@ pub fn router(state: AppState, static_dir: &Path, tag_dir: &Path) -> Router {
         .route("/api/summary", get(api::summary))
         .route("/report", get(api::report))
         .route("/report/", get(api::report))
-        .nest_service("/microconv", ServeDir::new(tag_dir))
+        .nest("/microconv", tag::files(tag_dir))
         .nest_service(
             "/spa",
             ServeDir::new(static_dir.join("spa"))
