@@ -133,6 +133,20 @@ function host(c) {
       var t = e.button == b && (e.composedPath()[0] || e.target);
       return t instanceof Element ? t : null
     },
+    // Web Storage (a: "localStorage" or "sessionStorage") without throws
+    // (storage disabled, full or refused): has: whether a is usable; get: the
+    // value or null; put: whether it was stored (v "" removes k); keys: the
+    // keys that start with p.
+    has: function (a) { try { return !!window[a] } catch (x) { return !1 } },
+    get: function (a, k) { try { return window[a].getItem(k) } catch (x) { return null } },
+    put: function (a, k, v) {
+      try { v ? window[a].setItem(k, v) : window[a].removeItem(k); return !0 } catch (x) { return !1 }
+    },
+    keys: function (a, p) {
+      var r = [], s, i = 0, k;
+      try { for (s = window[a]; i < s.length; i++) if (!(k = s.key(i)).indexOf(p)) r.push(k) } catch (x) {}
+      return r
+    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the

@@ -26,6 +26,7 @@ mod media;
 mod outbox;
 mod page;
 mod scroll;
+mod storage;
 mod transport;
 
 #[cfg(not(feature = "std"))]
@@ -128,6 +129,18 @@ extern "C" {
     /// `bytes` random bytes in lower-case hex.
     #[wasm_bindgen(method)]
     fn hex(this: &Host, bytes: u32) -> String;
+    /// Whether Web Storage `area` (`localStorage`, `sessionStorage`) is usable.
+    #[wasm_bindgen(method)]
+    fn has(this: &Host, area: &str) -> bool;
+    /// `area.getItem(key)`; `None` also when storage throws.
+    #[wasm_bindgen(method)]
+    fn get(this: &Host, area: &str, key: &str) -> Option<String>;
+    /// `area.setItem(key, value)` (`removeItem` for `""`); false when it throws.
+    #[wasm_bindgen(method)]
+    fn put(this: &Host, area: &str, key: &str, value: &str) -> bool;
+    /// The keys of `area` that start with `prefix`.
+    #[wasm_bindgen(method)]
+    fn keys(this: &Host, area: &str, prefix: &str) -> js_sys::Array;
     /// The element a click of `button` landed on (`composedPath()[0]`), or
     /// `None` for another button.
     #[wasm_bindgen(method)]
@@ -285,6 +298,14 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         );
         return;
     };
+    // First: what follows reaches the host through `host()`.
+    ATTACHED.with(|a| {
+        *a.borrow_mut() = Some(Attached {
+            host: host.clone(),
+            listeners: Vec::new(),
+            callbacks: Vec::new(),
+        })
+    });
     engine.set_page(page::read(&host));
     let saved_state = page::session_get(page::STATE_KEY).unwrap_or_default();
     if !saved_state.is_empty() {
@@ -293,13 +314,6 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let session = page::session_id(&host);
     let sink = host.sink();
     let gate = consent::initial(&host);
-    ATTACHED.with(|a| {
-        *a.borrow_mut() = Some(Attached {
-            host,
-            listeners: Vec::new(),
-            callbacks: Vec::new(),
-        })
-    });
     let wants = |on: &str| engine.listens_to(on);
     let (w_scroll, w_video) = (wants("scroll"), wants("video"));
     let w_click = wants("click") || wants("link_click");

@@ -24,20 +24,19 @@ pub(crate) fn read(host: &super::Host) -> Page {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    // Throws when storage is disabled (privacy settings, sandboxed frames).
-    super::window()?.session_storage().ok().flatten()
+fn storage() -> Option<super::storage::Store> {
+    super::storage::Store::open(super::host()?, "sessionStorage")
 }
 
 /// A sessionStorage value; `None` when absent or storage is unavailable.
 pub(crate) fn session_get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
+    storage()?.get(key)
 }
 
 /// Stores a sessionStorage value; silently skipped when storage is unavailable.
 pub(crate) fn session_set(key: &str, value: &str) {
     if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
+        s.set(key, value);
     }
 }
 

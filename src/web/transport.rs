@@ -101,7 +101,7 @@ pub(crate) struct Transport {
     gate: Gate,
     /// `localStorage`, or `None`: the outbox then lives in `mem` (no storage,
     /// full storage, and the tests' sink).
-    store: Option<web_sys::Storage>,
+    store: Option<super::storage::Store>,
     /// This page view's `localStorage` key.
     key: String,
     mem: String,
@@ -237,7 +237,7 @@ impl Transport {
     pub(crate) fn new(endpoint: String, sink: Option<Function>, gate: Gate) -> Self {
         let store = match sink {
             Some(_) => None,
-            None => super::window().and_then(|w| w.local_storage().ok().flatten()),
+            None => host().and_then(|h| super::storage::Store::open(h, "localStorage")),
         };
         let mut t = Transport {
             endpoint,
@@ -358,24 +358,17 @@ impl Transport {
         // Every page's outbox: the decision is the site's.
         for key in self.outboxes() {
             if let Some(s) = &self.store {
-                let _ = s.remove_item(&key);
+                s.set(&key, "");
             }
         }
     }
 
     /// The keys of every outbox stored for the site.
     fn outboxes(&self) -> Vec<String> {
-        let mut keys = Vec::new();
-        if let Some(s) = &self.store {
-            for i in 0..s.length().unwrap_or(0) {
-                if let Ok(Some(k)) = s.key(i) {
-                    if k.starts_with(KEY) {
-                        keys.push(k);
-                    }
-                }
-            }
+        match &self.store {
+            Some(s) => s.keys(KEY),
+            None => Vec::new(),
         }
-        keys
     }
 
     /// Takes over the outboxes of pages that left (or died): without `locked`
@@ -404,7 +397,7 @@ impl Transport {
             let Some(text) = self
                 .store
                 .as_ref()
-                .and_then(|s| s.get_item(&key).ok().flatten())
+                .and_then(|s| s.get(&key))
             else {
                 continue;
             };
@@ -432,7 +425,7 @@ impl Transport {
         self.step(false);
         for key in taken {
             if let Some(s) = &self.store {
-                let _ = s.remove_item(&key);
+                s.set(&key, "");
             }
         }
     }
@@ -455,7 +448,7 @@ impl Transport {
 
     fn load(&self) -> String {
         match &self.store {
-            Some(s) => s.get_item(&self.key).ok().flatten().unwrap_or_default(),
+            Some(s) => s.get(&self.key).unwrap_or_default(),
             None => self.mem.clone(),
         }
     }
@@ -465,12 +458,7 @@ impl Transport {
             return;
         }
         if let Some(s) = &self.store {
-            let ok = if new.is_empty() {
-                s.remove_item(&self.key)
-            } else {
-                s.set_item(&self.key, &new)
-            };
-            if ok.is_ok() {
+            if s.set(&self.key, &new) {
                 return;
             }
             // Storage full or refused: this page keeps its outbox in memory.
