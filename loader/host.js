@@ -96,8 +96,9 @@ function host(c) {
     // innerText: innerText forces style and layout), target, the URL (its
     // own href or its nearest link's), then each attribute's name and value.
     facts: function (e) {
-      var a = e.getAttribute.bind(e), k = this.link(e), r = [e.localName, e.id, a("class") || "",
-        (e.textContent || "").slice(0, 1e3), a("target") || "", (a("href") != null && this.url(e)) || (k ? k[1] : "")];
+      // The nearest link is looked for only when e has no URL of its own.
+      var a = e.getAttribute.bind(e), u = (a("href") != null && this.url(e)) || (this.link(e) || [])[1] || "",
+        r = [e.localName, e.id, a("class") || "", (e.textContent || "").slice(0, 1e3), a("target") || "", u];
       e.getAttributeNames().forEach(function (n) { r.push(n, a(n)) });
       return r
     },

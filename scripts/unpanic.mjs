@@ -37,7 +37,7 @@ const patterns = [
   /slice index starts at | but ends at | index out of bounds: the len is | but the index is /g,
   /range (?:start|end) index |" out of range for slice of length /g,
   /memory allocation of | bytes failed/g,
-  /(?:insertion|removal) index \(is |\) should be <?= len \(is |\) should be < len \(is /g,
+  /(?:insertion|removal) index \(is |\) should be <=? len \(is /g,
   /mid > len|internal error: entered unreachable code|Tried to shrink to a larger capacity/g,
   /capacity overflow|RefCell already (?:mutably )?borrowed/g,
 ];

@@ -1,5 +1,6 @@
-//! The engine's [`Backend`] in the browser: `RegExp`, `Element.matches` /
-//! `closest` (crossing shadow roots), link resolution and element facts.
+//! The engine's [`Backend`] in the browser: `RegExp` and `Element.matches`
+//! here; `closest` (crossing shadow roots), links and element facts through
+//! the loader's host helpers, one call each.
 
 use crate::prelude::*;
 use js_sys::JsString;

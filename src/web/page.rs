@@ -24,19 +24,16 @@ pub(crate) fn read(host: &super::Host) -> Page {
     }
 }
 
-fn storage() -> Option<super::storage::Store> {
-    super::storage::Store::open(super::host()?, "sessionStorage")
-}
-
-/// A sessionStorage value; `None` when absent or storage is unavailable.
+/// A sessionStorage value; `None` when absent or storage is unavailable
+/// (the host's storage helpers never throw).
 pub(crate) fn session_get(key: &str) -> Option<String> {
-    storage()?.get(key)
+    super::host()?.get("sessionStorage", key)
 }
 
 /// Stores a sessionStorage value; silently skipped when storage is unavailable.
 pub(crate) fn session_set(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        s.set(key, value);
+    if let Some(h) = super::host() {
+        h.put("sessionStorage", key, value);
     }
 }
 

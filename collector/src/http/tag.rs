@@ -12,7 +12,7 @@
 
 use axum::extract::Request;
 use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
@@ -37,7 +37,7 @@ pub fn files(dir: &Path) -> Router<AppState> {
 async fn cache_control(req: Request, next: Next) -> Response {
     let hashed = is_hashed(req.uri().path());
     let mut res = next.run(req).await;
-    if res.status().is_success() || res.status().as_u16() == 304 {
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         let value = if hashed { IMMUTABLE } else { "no-cache" };
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(value));
