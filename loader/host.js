@@ -148,6 +148,39 @@ function host(c) {
       try { for (s = window[a]; i < s.length; i++) if (!(k = s.key(i)).indexOf(p)) r.push(k) } catch (x) {}
       return r
     },
+    // The rules text as the browser's JSON parser reads it, for the tag
+    // build's rules reader (src/web/json.rs): every value in document order
+    // as a kind (0 null, 1 false, 2 true, 3 number, 4 string, 5 array,
+    // 6 object) then the number, the string or the count (an object's
+    // members then follow as key, value). null for whatever the tag's own
+    // JSON parser (src/json) refuses and JSON.parse would take: a duplicate
+    // key (found by counting colons outside strings against the members
+    // parsed), more than 64 levels of nesting, a number out of range, a lone
+    // surrogate. The loader parses first, with Response.json() (the
+    // browser's own parser, whatever the page did to JSON.parse), into j
+    // (this object itself when the text is not JSON); without j, JSON.parse.
+    json: function (t) {
+      var o = [], n = 0, cs = /\p{Cs}/u, v = this.j,
+        w = function (v, d) {
+          var k = typeof v;
+          if (k == "number") { if (!isFinite(v)) throw 0; o.push(3, v) }
+          else if (k == "string") { if (cs.test(v)) throw 0; o.push(4, v) }
+          else if (k == "boolean") o.push(v ? 2 : 1);
+          else if (v === null) o.push(0);
+          else if (d > 63) throw 0;
+          else if (Array.isArray(v)) { o.push(5, v.length); v.forEach(function (x) { w(x, d + 1) }) }
+          else {
+            k = Object.keys(v); n -= k.length; o.push(6, k.length);
+            k.forEach(function (x) { if (cs.test(x)) throw 0; o.push(x); w(v[x], d + 1) })
+          }
+        };
+      try {
+        if (v === this) throw 0;
+        w(v === undefined ? JSON.parse(t.replace(/^\ufeff/, "")) : v, 0);
+        // Strings out (linear: the text is JSON by now), one colon a member.
+        return t.replace(/"(?:[^"\\]|\\.)*"/g, "").split(":").length - 1 + n ? null : o
+      } catch (x) { return null }
+    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the

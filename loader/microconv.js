@@ -31,10 +31,14 @@
     h = host(c);
   h.consent = a("consent"); h.gpc = a("gpc");
   function ok(r) { if (!r.ok) throw Error(r.url + " answered HTTP " + r.status); return r }
+  var text = rules ? fetch(rules).then(ok).then(function (r) { return r.text() })
+    : inline ? Promise.resolve(inline.textContent)
+    : Promise.reject(Error('no data-rules and no <script id="microconv-rules">'));
   Promise.all([
-    rules ? fetch(rules).then(ok).then(function (r) { return r.text() })
-      : inline ? inline.textContent
-      : Promise.reject(Error('no data-rules and no <script id="microconv-rules">')),
+    text,
+    // The rules read by the browser's own JSON parser while the module
+    // loads (a page may have replaced JSON.parse): see host.json.
+    text.then(function (t) { return new Response(t).json() }).then(function (j) { h.j = j }, function () { h.j = h }),
     // Streaming compilation: the glue hands this Response to instantiateStreaming.
     wasm_bindgen({
       module_or_path: fetch(new URL("@WASM@", s.src), sri ? { integrity: sri } : {}).then(ok, function (e) {

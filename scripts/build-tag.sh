@@ -44,7 +44,10 @@ wasm() {
   # The import/export names (`__wbg_addEventListener_f2d27251d333a631`, twice:
   # in the .wasm and in the glue) are minified; the mapping printed on stdout
   # is applied to the glue by `bundle`.
-  "$TOOLS/wasm-opt" -Oz --low-memory-unused --converge --strip-debug --strip-producers \
+  # --flatten --rereloop first: binaryen rebuilds the control flow of every
+  # function from scratch, which -Oz then shrinks further (-1.4 KB raw,
+  # -0.2 KB brotli against -Oz alone).
+  "$TOOLS/wasm-opt" --flatten --rereloop -Oz -Oz --low-memory-unused --converge --strip-debug --strip-producers \
     "${features[@]}" "$dir/unfmt.wasm" -o "$dir/opt.wasm"
   # The target_features section is for tools (wasm-bindgen has read it);
   # browsers ignore it.

@@ -7,7 +7,7 @@ use super::names::{
     TRIGGER_TYPES,
 };
 use super::{Parsed, RuleError, TriggerRef};
-use crate::json::{self, Json};
+use crate::json::{Json, JsonError};
 use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{
@@ -17,8 +17,8 @@ use crate::rules::model::{
 use crate::sort::sort_by;
 use crate::sort::{earlier_equal, sort_f64};
 
-/// Parses and validates a rules file (see [`super::parse`]).
-pub fn parse(text: &str) -> Parsed {
+/// Parses (with `json`) and validates a rules file (see [`super::parse`]).
+pub fn parse(text: &str, json: impl FnOnce(&str) -> Result<Json, JsonError>) -> Parsed {
     let mut ctx = Ctx::default();
     let rules = match text.trim_start_matches('\u{feff}').trim() {
         "" => {
@@ -26,7 +26,7 @@ pub fn parse(text: &str) -> Parsed {
             ctx.error("", Pos::START, m.into());
             Rules::default()
         }
-        _ => match json::parse(text) {
+        _ => match json(text) {
             Ok(root) => rules(&mut ctx, &root),
             Err(e) => {
                 let mut m = Msg::from("malformed JSON: ");

@@ -22,6 +22,7 @@ mod datalayer;
 mod dom;
 mod history;
 mod ids;
+pub mod json;
 mod media;
 mod outbox;
 mod page;
@@ -126,6 +127,10 @@ extern "C" {
     /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
     #[wasm_bindgen(method)]
     fn scroll(this: &Host) -> JsValue;
+    /// `text` read by `JSON.parse`, flattened (see [`json`]); `None` when the
+    /// tag's own JSON parser would refuse it.
+    #[wasm_bindgen(method)]
+    fn json(this: &Host, text: &str) -> Option<js_sys::Array>;
     /// `bytes` random bytes in lower-case hex.
     #[wasm_bindgen(method)]
     fn hex(this: &Host, bytes: u32) -> String;
@@ -263,6 +268,11 @@ impl Tag {
 /// Validates `rules` and compiles their patterns: the engine of the valid
 /// triggers, and every defect (validation's in file order, then the patterns').
 fn load(rules: &str, host: Option<Host>) -> (Engine<Dom>, Vec<RuleError>) {
+    // The tag reads JSON with the browser's parser; builds with messages
+    // need positions, so they keep the core's own.
+    #[cfg(not(feature = "messages"))]
+    let parsed = rules::parse_with(rules, |text| json::parse(host.as_ref(), text));
+    #[cfg(feature = "messages")]
     let parsed = rules::parse(rules);
     let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new(host));
     let mut errors = parsed.errors;
