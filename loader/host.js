@@ -4,12 +4,13 @@
 function host(c) {
   var dead = 0;
   return {
-    // Every callback the tag gives the browser goes through guard: a trap or
-    // throw inside wasm is logged once and the tag goes quiet, instead of
-    // reaching window.onerror on every later event.
-    guard: function (f) {
+    // Every callback the tag gives the browser is one of these: call k of
+    // the tag's one dispatcher d, guarded: a trap or throw inside wasm is
+    // logged once and the tag goes quiet, instead of reaching
+    // window.onerror on every later event.
+    cb: function (d, k) {
       return function (x) {
-        if (!dead) try { f(x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
+        if (!dead) try { d(k, x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
       }
     },
     // dataLayer-style queue: replay what the page pushed before we loaded,

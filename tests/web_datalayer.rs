@@ -212,12 +212,15 @@ async fn rules_without_a_valid_trigger_leave_the_page_alone() {
 #[wasm_bindgen_test]
 fn guard_stops_after_a_throw_without_rethrowing() {
     let host = host();
-    let guard: Function = Reflect::get(&host, &"guard".into())
+    let cb: Function = Reflect::get(&host, &"cb".into())
         .unwrap()
         .unchecked_into();
     let calls = Array::new();
-    let f = Function::new_with_args("x", "this.push(x); throw new Error('boom')").bind0(&calls);
-    let g: Function = guard.call1(&JsValue::NULL, &f).unwrap().unchecked_into();
+    // The tag's dispatcher, throwing: `cb` makes call 7 of it, guarded.
+    let dispatch =
+        Function::new_with_args("k, x", "this.push(k + ':' + x); throw new Error('boom')")
+            .bind0(&calls);
+    let g: Function = cb.call2(&host, &dispatch, &7.into()).unwrap().unchecked_into();
     let (errors, original) = record_console("error");
     let first = g.call1(&JsValue::NULL, &1.into());
     let second = g.call1(&JsValue::NULL, &2.into());
@@ -227,9 +230,9 @@ fn guard_stops_after_a_throw_without_rethrowing() {
         "nothing reaches the caller"
     );
     assert_eq!(
-        calls.length(),
-        1,
-        "after a throw every guarded call is a no-op"
+        calls.to_vec(),
+        vec![JsValue::from("7:1")],
+        "the call and its argument reach the dispatcher; after a throw every guarded call is a no-op"
     );
     assert_eq!(errors.length(), 1, "logged once");
 }

@@ -5,7 +5,7 @@
 
 use wasm_bindgen::JsValue;
 
-use super::{listen, with_tag};
+use super::{listen, with_tag, Call};
 
 /// Attaches capturing listeners for `click` and `auxclick` on `document`
 /// (capture: a page handler calling `stopPropagation` doesn't hide the click).
@@ -13,11 +13,12 @@ pub(crate) fn attach() {
     let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
-    listen(&doc, "click", true, |e| on_click(e, 0));
-    listen(&doc, "auxclick", true, |e| on_click(e, 1));
+    listen(&doc, "click", true, Call::Click);
+    listen(&doc, "auxclick", true, Call::AuxClick);
 }
 
-fn on_click(e: JsValue, want: i16) {
+/// A click of button `want` (0: main, 1: middle).
+pub(super) fn on_click(e: JsValue, want: i16) {
     let Some(host) = super::host() else {
         return;
     };

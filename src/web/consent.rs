@@ -15,7 +15,7 @@
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use super::{callback, host, with_tag};
+use super::{callback, host, with_tag, Call};
 
 /// Whether the transport may deliver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,16 +53,15 @@ pub(crate) fn initial(host: &JsValue) -> Gate {
 /// Watches `dataLayer` and `microconv` for consent decisions (replaying those
 /// pushed before the tag loaded).
 pub(crate) fn attach() {
-    let Some(host) = host() else {
+    let (Some(host), Some(f)) = (host(), callback(Call::Consent)) else {
         return;
     };
-    let f = callback(on_item);
     host.hook("dataLayer", &f);
     host.hook("microconv", &f);
 }
 
 /// Hands a consent decision to the transport.
-fn on_item(item: JsValue) {
+pub(super) fn on_item(item: JsValue) {
     if let Some((granted, explicit)) = decision(&item) {
         with_tag(|t| t.transport.set_consent(granted, explicit));
     }

@@ -9,7 +9,7 @@ use crate::prelude::*;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{callback, host, with_tag};
+use super::{callback, host, with_tag, Call};
 use crate::engine::{PushedEvent, Value};
 
 /// Nesting depth flattened into `dl.a.b.c` keys.
@@ -19,15 +19,15 @@ const MAX_FIELDS: usize = 64;
 
 /// Hooks `window.dataLayer` and `window.microconv`.
 pub(crate) fn attach() {
-    let Some(host) = host() else {
+    let (Some(host), Some(f)) = (host(), callback(Call::Pushed)) else {
         return;
     };
-    let f = callback(on_item);
     host.hook("dataLayer", &f);
     host.hook("microconv", &f);
 }
 
-fn on_item(item: JsValue) {
+/// An item pushed to `dataLayer` or `microconv`.
+pub(super) fn on_item(item: JsValue) {
     if !item.is_object() {
         return;
     }

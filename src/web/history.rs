@@ -27,7 +27,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{callback, host, listen, page, scroll, Tag};
+use super::{callback, host, listen, page, scroll, Call, Tag};
 
 #[wasm_bindgen]
 extern "C" {
@@ -58,15 +58,14 @@ pub(crate) fn attach() {
     };
     HREF.with(|h| *h.borrow_mut() = current(&w));
     PHASE.with(|p| p.set(0));
-    TICK.with(|t| *t.borrow_mut() = Some(callback(|_| tick())));
+    TICK.with(|t| *t.borrow_mut() = callback(Call::HistoryTick));
     let history = w.unchecked_ref::<Win>().history();
-    if let (Some(host), true) = (host(), history.is_object()) {
-        let f = callback(|_| soon());
+    if let (Some(host), Some(f), true) = (host(), callback(Call::HistorySoon), history.is_object()) {
         host.after(&history, "pushState", &f);
         host.after(&history, "replaceState", &f);
     }
-    listen(&w, "popstate", false, |_| soon());
-    listen(&w, "hashchange", false, |_| soon());
+    listen(&w, "popstate", false, Call::HistorySoon);
+    listen(&w, "hashchange", false, Call::HistorySoon);
 }
 
 fn current(w: &web_sys::Window) -> JsValue {
@@ -75,7 +74,7 @@ fn current(w: &web_sys::Window) -> JsValue {
 
 /// Schedules one check after the next frame and a task, however many
 /// history changes come before it.
-fn soon() {
+pub(super) fn soon() {
     if PHASE.with(|p| p.get()) != 0 {
         return;
     }
@@ -88,7 +87,8 @@ fn soon() {
     });
 }
 
-fn tick() {
+/// The frame after a history change, then the task after it: the check.
+pub(super) fn tick() {
     if PHASE.with(|p| p.get()) == 1 {
         PHASE.with(|p| p.set(2));
         TICK.with(|t| {

@@ -7,7 +7,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
 
-use super::{host, listen, with_tag};
+use super::{host, listen, with_tag, Call};
 use crate::engine::{MediaEvent, MediaEventKind};
 
 const EVENTS: [(&str, MediaEventKind); 6] = [
@@ -25,7 +25,7 @@ pub(crate) fn attach() {
         return;
     };
     for (ty, kind) in EVENTS {
-        listen(&doc, ty, true, move |e| on_event(e, kind));
+        listen(&doc, ty, true, Call::Media(kind));
     }
     // Media already playing when the tag loads: their `play` event is past.
     if let Some(h) = host() {
@@ -35,7 +35,8 @@ pub(crate) fn attach() {
     }
 }
 
-fn on_event(e: JsValue, kind: MediaEventKind) {
+/// A media event of `kind`.
+pub(super) fn on_event(e: JsValue, kind: MediaEventKind) {
     if let (Some(h), Some(target)) = (host(), e.unchecked_into::<Event>().target()) {
         media_event(&h, &target, kind);
     }

@@ -2,8 +2,8 @@
 //! resulting conversions into beacons.
 //!
 //! The loader (`loader/microconv.js`) fetches the rules and the module, then
-//! calls [`start`] with a [`Host`]: two tiny JS helpers (`loader/host.js`)
-//! that Rust cannot provide itself. `guard` wraps every callback the tag hands
+//! calls [`start`] with a [`Host`]: the JS helpers (`loader/host.js`) that
+//! read DOM facts in one call each, and what Rust cannot do itself. `cb` wraps every callback the tag hands
 //! to the browser, so a trap inside wasm is caught, logged once, and the tag
 //! goes quiet instead of throwing into the page; `hook` replays and wraps a
 //! `dataLayer`-style queue (it needs `arguments` and `this`).
@@ -58,7 +58,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-use crate::engine::{Conversion, Engine};
+use crate::engine::{Conversion, Engine, MediaEventKind};
 use crate::rules::{self, RuleError, TriggerRef};
 
 pub use dom::Dom;
@@ -68,10 +68,10 @@ extern "C" {
     /// The loader's helpers (see `loader/host.js`), plus an optional test seam.
     #[derive(Clone)]
     pub type Host;
-    /// Wraps `f` so a throw inside it is caught, logged once, and every later
-    /// call of any guarded function is a no-op.
+    /// `x => dispatch(call, x)`, guarded: a throw inside it is caught,
+    /// logged once, and every later call of any guarded function is a no-op.
     #[wasm_bindgen(method)]
-    fn guard(this: &Host, f: &Function) -> Function;
+    fn cb(this: &Host, dispatch: &Function, call: u32) -> Function;
     /// Calls `f` with each item already in `window[name]` (created as an array
     /// when absent), then wraps its `push` so later items reach `f` too.
     #[wasm_bindgen(method)]
@@ -165,9 +165,89 @@ pub(crate) fn window() -> Option<web_sys::Window> {
     Some(WINDOW.with(Clone::clone))
 }
 
-/// The one callback shape the tag hands to the browser (events, frames,
-/// timers, observers, pushed items): a single closure type keeps the glue small.
-pub(crate) type Callback = Closure<dyn FnMut(JsValue)>;
+/// What a function the tag hands to the browser runs (for events, frames,
+/// timers, observers, pushed items, answers). One Rust closure, [`dispatch`],
+/// serves them all: a closure per use cost the module an invoke shim, a
+/// destructor and a table entry each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call {
+    /// `click` (the main button).
+    Click,
+    /// `auxclick` (the middle button).
+    AuxClick,
+    /// An item pushed to `dataLayer` or `microconv`, as a custom event.
+    Pushed,
+    /// The same item, as a consent decision.
+    Consent,
+    /// A media event.
+    Media(MediaEventKind),
+    /// `scroll` or a resize: schedule a reading.
+    ScrollSoon,
+    /// The animation frame that reads the scroll position.
+    ScrollRead,
+    /// A history change: schedule a check.
+    HistorySoon,
+    /// The frame, then the task, after a history change.
+    HistoryTick,
+    /// The outbox timer.
+    Step,
+    /// The microtask that sends a task's events together.
+    StepSoon,
+    /// Holding the outbox lock: take over the outboxes of pages that left.
+    Adopt,
+    /// A beacon's answer.
+    Answer,
+    /// `visibilitychange`, `pagehide`, `pageshow`, `online`.
+    Lifecycle,
+}
+
+impl Call {
+    /// Every call; its index is its code in JS.
+    const ALL: [Call; 19] = [
+        Call::Click,
+        Call::AuxClick,
+        Call::Pushed,
+        Call::Consent,
+        Call::Media(MediaEventKind::Play),
+        Call::Media(MediaEventKind::Pause),
+        Call::Media(MediaEventKind::Seeking),
+        Call::Media(MediaEventKind::Seeked),
+        Call::Media(MediaEventKind::TimeUpdate),
+        Call::Media(MediaEventKind::Ended),
+        Call::ScrollSoon,
+        Call::ScrollRead,
+        Call::HistorySoon,
+        Call::HistoryTick,
+        Call::Step,
+        Call::StepSoon,
+        Call::Adopt,
+        Call::Answer,
+        Call::Lifecycle,
+    ];
+}
+
+/// Runs the call coded `code` (see [`Call::ALL`]) with the browser's argument.
+fn dispatch(code: u32, x: JsValue) {
+    let Some(&call) = Call::ALL.get(code as usize) else {
+        return;
+    };
+    match call {
+        Call::Click => clicks::on_click(x, 0),
+        Call::AuxClick => clicks::on_click(x, 1),
+        Call::Pushed => datalayer::on_item(x),
+        Call::Consent => consent::on_item(x),
+        Call::Media(kind) => media::on_event(x, kind),
+        Call::ScrollSoon => scroll::schedule(),
+        Call::ScrollRead => scroll::read(),
+        Call::HistorySoon => history::soon(),
+        Call::HistoryTick => history::tick(),
+        Call::Step => transport::on_timer(),
+        Call::StepSoon => transport::on_microtask(),
+        Call::Adopt => transport::on_lock(),
+        Call::Answer => transport::on_answer(x),
+        Call::Lifecycle => transport::on_lifecycle(x),
+    }
+}
 
 /// A running tag: the engine, its output buffer, and the outgoing queue.
 pub(crate) struct Tag {
@@ -182,7 +262,8 @@ pub(crate) struct Tag {
 struct Attached {
     host: Host,
     listeners: Vec<(EventTarget, &'static str, Function, bool)>,
-    callbacks: Vec<Callback>,
+    /// The closure behind every callback (see [`Call`]).
+    dispatch: Closure<dyn Fn(u32, JsValue)>,
 }
 
 tag_local! {
@@ -205,31 +286,22 @@ pub(crate) fn with_tag<R>(f: impl FnOnce(&mut Tag) -> R) -> Option<R> {
     })
 }
 
-/// Wraps a Rust callback for the browser: guarded, kept alive until [`stop`].
-pub(crate) fn callback(f: impl FnMut(JsValue) + 'static) -> Function {
-    let c: Callback = Closure::new(f);
+/// A function for the browser that runs `call`: guarded, valid until [`stop`]
+/// (`None` before [`start`]).
+pub(crate) fn callback(call: Call) -> Option<Function> {
+    let code = Call::ALL.iter().position(|c| *c == call)? as u32;
     ATTACHED.with(|a| {
-        let mut a = a.borrow_mut();
-        match a.as_mut() {
-            Some(a) => {
-                let g = a.host.guard(c.as_ref().unchecked_ref());
-                a.callbacks.push(c);
-                g
-            }
-            // Not started: nothing can call it anyway.
-            None => c.into_js_value().unchecked_into(),
-        }
+        let a = a.borrow();
+        let a = a.as_ref()?;
+        Some(a.host.cb(a.dispatch.as_ref().unchecked_ref(), code))
     })
 }
 
 /// Adds a passive listener (`capture` for events that don't bubble).
-pub(crate) fn listen(
-    target: &EventTarget,
-    ty: &'static str,
-    capture: bool,
-    f: impl FnMut(JsValue) + 'static,
-) {
-    add_listener(target, ty, capture, callback(f));
+pub(crate) fn listen(target: &EventTarget, ty: &'static str, capture: bool, call: Call) {
+    if let Some(f) = callback(call) {
+        add_listener(target, ty, capture, f);
+    }
 }
 
 /// Adds a passive listener made by [`callback`] (one function may serve several events).
@@ -313,7 +385,10 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         *a.borrow_mut() = Some(Attached {
             host: host.clone(),
             listeners: Vec::new(),
-            callbacks: Vec::new(),
+            // `Fn`, not `FnMut`: a call may run while another is running
+            // (page code called from the tag pushing to `dataLayer`); the tag's
+            // state guards itself (`with_tag`).
+            dispatch: Closure::new(dispatch),
         })
     });
     engine.set_page(page::read(&host));
@@ -404,7 +479,7 @@ pub fn stop() {
                 let _ = target.remove_event_listener_with_callback_and_bool(ty, f, *capture);
             }
             scroll::detach();
-            // Dropping `a.callbacks` invalidates the closures. A wrapped
+            // Dropping `a.dispatch` invalidates the callbacks. A wrapped
             // `dataLayer.push` or `history.pushState` stays on the page and
             // keeps its original behaviour; the stopped guard skips the
             // dropped closure silently.

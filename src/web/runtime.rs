@@ -1,7 +1,7 @@
 //! What `std` would provide to the tag build (feature `std` off): the panic
 //! handler and the allocator.
 
-/// A panic traps: the loader's `guard` catches the trap, logs one message and
+/// A panic traps: the host's guarded callback (`cb`) catches the trap, logs one message and
 /// quiets the tag. Formatting a message would cost kilobytes of wasm, and the
 /// tag checks its input instead of panicking on it.
 #[panic_handler]

@@ -9,7 +9,7 @@ use js_sys::Function;
 use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
-use super::{callback, listen, with_tag};
+use super::{callback, listen, with_tag, Call};
 use crate::engine::ScrollReading;
 
 tag_local! {
@@ -23,9 +23,9 @@ pub(crate) fn attach() {
     let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
-    FRAME.with(|f| *f.borrow_mut() = Some(callback(|_| read())));
-    listen(&doc, "scroll", false, |_| schedule());
-    if let Ok(obs) = ResizeObserver::new(&callback(|_| schedule())) {
+    FRAME.with(|f| *f.borrow_mut() = callback(Call::ScrollRead));
+    listen(&doc, "scroll", false, Call::ScrollSoon);
+    if let Some(Ok(obs)) = callback(Call::ScrollSoon).map(|f| ResizeObserver::new(&f)) {
         if let Some(root) = doc.document_element() {
             obs.observe(&root);
         }
@@ -61,7 +61,8 @@ pub(crate) fn schedule() {
 }
 
 /// The layout read, once per frame at most (one call into `host.scroll`).
-fn read() {
+/// The animation frame's reading of the scroll position.
+pub(super) fn read() {
     PENDING.with(|p| p.set(false));
     let Some(host) = super::host() else {
         return;

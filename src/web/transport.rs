@@ -36,7 +36,7 @@ use wasm_bindgen::JsCast;
 
 use super::consent::Gate;
 use super::outbox::{Book, Entry, Take, ACKED, RELEASED};
-use super::{add_listener, callback, host, push_u32, with_tag, Dom, Host};
+use super::{callback, host, listen, push_u32, with_tag, Call, Dom, Host};
 use crate::engine::{Conversion, Engine};
 use crate::payload::{self, EventMeta, MAX_BODY};
 use crate::prelude::*;
@@ -148,87 +148,89 @@ fn get(f: &'static super::Local<RefCell<Option<Function>>>) -> Option<Function> 
 
 /// Makes the callbacks and attaches the page-hide and `online` listeners.
 pub(crate) fn attach() {
-    let set = |f: &'static super::Local<RefCell<Option<Function>>>, g: Function| {
-        f.with(|f| *f.borrow_mut() = Some(g))
+    let set = |f: &'static super::Local<RefCell<Option<Function>>>, call: Call| {
+        f.with(|f| *f.borrow_mut() = callback(call))
     };
-    set(
-        &STEP,
-        callback(|_| {
-            with_tag(|t| {
-                let t = &mut t.transport;
-                t.timer = None;
-                t.take = t.take.max(Take::Due);
-                t.step(false);
-                t.adopt(false);
-            });
-        }),
-    );
-    set(
-        &SOON,
-        callback(|_| {
-            with_tag(|t| {
-                t.transport.soon = false;
-                t.transport.step(false);
-            });
-        }),
-    );
-    set(
-        &ADOPT,
-        callback(|_| {
-            with_tag(|t| t.transport.adopt(true));
-        }),
-    );
-    set(
-        &DONE,
-        callback(|v| {
-            with_tag(|t| t.transport.on_done(&v));
-        }),
-    );
+    set(&STEP, Call::Step);
+    set(&SOON, Call::StepSoon);
+    set(&ADOPT, Call::Adopt);
+    set(&DONE, Call::Answer);
     let Some(w) = super::window() else {
         return;
     };
-    // One listener for the page's life cycle: fewer closures, less code.
-    let on_event = callback(|e| {
-        let Some(kind) = e.dyn_ref::<web_sys::Event>().map(|e| e.type_()) else {
-            return;
-        };
-        with_tag(|t| {
-            let t = &mut t.transport;
-            match kind.as_str() {
-                "online" => {
-                    t.request(Take::All);
-                    t.adopt(false);
-                }
-                // Back from the back/forward cache: its outbox was left (and
-                // may be taken over), so the page starts a new one.
-                "pageshow" => {
-                    if t.leaving {
-                        t.leaving = false;
-                        t.key = own_key();
-                    }
-                    t.adopt(false);
-                }
-                "pagehide" => {
-                    t.leaving = true;
-                    t.hidden();
-                }
-                _ => {
-                    if super::window()
-                        .and_then(|w| w.document())
-                        .is_some_and(|d| d.hidden())
-                    {
-                        t.hidden();
-                    }
-                }
-            }
-        });
-    });
+    // One listener for the page's life cycle.
     if let Some(doc) = w.document() {
-        add_listener(&doc, "visibilitychange", false, on_event.clone());
+        listen(&doc, "visibilitychange", false, Call::Lifecycle);
     }
     for ty in ["pagehide", "pageshow", "online"] {
-        add_listener(&w, ty, false, on_event.clone());
+        listen(&w, ty, false, Call::Lifecycle);
     }
+}
+
+/// The timer: send what is due, look for left outboxes.
+pub(super) fn on_timer() {
+    with_tag(|t| {
+        let t = &mut t.transport;
+        t.timer = None;
+        t.take = t.take.max(Take::Due);
+        t.step(false);
+        t.adopt(false);
+    });
+}
+
+/// The microtask: do what is pending (coalesces a task's events).
+pub(super) fn on_microtask() {
+    with_tag(|t| {
+        t.transport.soon = false;
+        t.transport.step(false);
+    });
+}
+
+/// Holding the Web Lock: take over the outboxes of pages that left.
+pub(super) fn on_lock() {
+    with_tag(|t| t.transport.adopt(true));
+}
+
+/// A request's outcome (see `post`).
+pub(super) fn on_answer(v: JsValue) {
+    with_tag(|t| t.transport.on_done(&v));
+}
+
+/// `visibilitychange`, `pagehide`, `pageshow` or `online`.
+pub(super) fn on_lifecycle(e: JsValue) {
+    let Some(kind) = e.dyn_ref::<web_sys::Event>().map(|e| e.type_()) else {
+        return;
+    };
+    with_tag(|t| {
+        let t = &mut t.transport;
+        match kind.as_str() {
+            "online" => {
+                t.request(Take::All);
+                t.adopt(false);
+            }
+            // Back from the back/forward cache: its outbox was left (and
+            // may be taken over), so the page starts a new one.
+            "pageshow" => {
+                if t.leaving {
+                    t.leaving = false;
+                    t.key = own_key();
+                }
+                t.adopt(false);
+            }
+            "pagehide" => {
+                t.leaving = true;
+                t.hidden();
+            }
+            _ => {
+                if super::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.hidden())
+                {
+                    t.hidden();
+                }
+            }
+        }
+    });
 }
 
 impl Transport {
