@@ -212,15 +212,16 @@ async fn rules_without_a_valid_trigger_leave_the_page_alone() {
 #[wasm_bindgen_test]
 fn guard_stops_after_a_throw_without_rethrowing() {
     let host = host();
-    let cb: Function = Reflect::get(&host, &"cb".into())
-        .unwrap()
-        .unchecked_into();
+    let cb: Function = Reflect::get(&host, &"cb".into()).unwrap().unchecked_into();
     let calls = Array::new();
     // The tag's dispatcher, throwing: `cb` makes call 7 of it, guarded.
     let dispatch =
         Function::new_with_args("k, x", "this.push(k + ':' + x); throw new Error('boom')")
             .bind0(&calls);
-    let g: Function = cb.call2(&host, &dispatch, &7.into()).unwrap().unchecked_into();
+    let g: Function = cb
+        .call2(&host, &dispatch, &7.into())
+        .unwrap()
+        .unchecked_into();
     let (errors, original) = record_console("error");
     let first = g.call1(&JsValue::NULL, &1.into());
     let second = g.call1(&JsValue::NULL, &2.into());

@@ -36,10 +36,15 @@ fn canonical(j: &Json) -> String {
         // Bits, so that -0 and 0 differ.
         JsonKind::Num(n) => format!("n{:x}", n.to_bits()),
         JsonKind::Str(s) => format!("{s:?}"),
-        JsonKind::Arr(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        JsonKind::Arr(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
         JsonKind::Obj(m) => {
-            let mut kv: Vec<String> =
-                m.iter().map(|m| format!("{:?}:{}", m.key, canonical(&m.value))).collect();
+            let mut kv: Vec<String> = m
+                .iter()
+                .map(|m| format!("{:?}:{}", m.key, canonical(&m.value)))
+                .collect();
             kv.sort();
             format!("{{{}}}", kv.join(","))
         }
@@ -64,7 +69,10 @@ async fn outcomes(host: &Host, text: &str) -> [Outcome; 3] {
         "h, t",
         "return new Response(t).json().then(function (j) { h.j = j }, function () { h.j = h })",
     );
-    let parsed: Promise = loader.call2(&JsValue::NULL, host, &text.into()).unwrap().unchecked_into();
+    let parsed: Promise = loader
+        .call2(&JsValue::NULL, host, &text.into())
+        .unwrap()
+        .unchecked_into();
     JsFuture::from(parsed).await.unwrap();
     let after_loader = browser();
     Reflect::delete_property(host.unchecked_ref::<js_sys::Object>(), &"j".into()).unwrap();
@@ -81,7 +89,10 @@ async fn edge_cases_are_read_alike() {
     let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
     let cases: Vec<(String, bool)> = vec![
         // (text, whether it is JSON for both)
-        (r#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#.into(), true),
+        (
+            r#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#.into(),
+            true,
+        ),
         (r#"{"a":1,"a":2}"#.into(), false),
         (r#"{"x":{"b":1,"b":2}}"#.into(), false),
         (r#"{"\u0061":1,"a":2}"#.into(), false),
@@ -129,7 +140,10 @@ async fn edge_cases_are_read_alike() {
         let [core, plain, loader] = outcomes(&host, text).await;
         assert_eq!(core.is_ok(), *json, "the core parser on {text:?}: {core:?}");
         assert_eq!(core, plain, "JSON.parse's reading differs on {text:?}");
-        assert_eq!(core, loader, "Response.json()'s reading differs on {text:?}");
+        assert_eq!(
+            core, loader,
+            "Response.json()'s reading differs on {text:?}"
+        );
     }
 }
 
@@ -183,8 +197,14 @@ async fn mutated_rules_files_are_read_alike() {
     for n in 0..3000 {
         let text = mutate(&mut r, BASES[n % BASES.len()]);
         let [core, plain, loader] = outcomes(&host, &text).await;
-        assert_eq!(core, plain, "JSON.parse's reading differs on case {n}: {text:?}");
-        assert_eq!(core, loader, "Response.json()'s reading differs on case {n}: {text:?}");
+        assert_eq!(
+            core, plain,
+            "JSON.parse's reading differs on case {n}: {text:?}"
+        );
+        assert_eq!(
+            core, loader,
+            "Response.json()'s reading differs on case {n}: {text:?}"
+        );
         if core.is_ok() {
             valid += 1;
         } else {
@@ -192,7 +212,10 @@ async fn mutated_rules_files_are_read_alike() {
         }
     }
     // The corpus has both kinds in numbers (else it would prove little).
-    assert!(valid > 300 && invalid > 300, "{valid} valid, {invalid} invalid");
+    assert!(
+        valid > 300 && invalid > 300,
+        "{valid} valid, {invalid} invalid"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -382,7 +382,10 @@ async fn tag_files_are_compressed_and_cached_by_kind() {
     };
     let raw = WASM.len() * 200;
     let a = app
-        .send(get("/microconv/microconv.0123456789ab.wasm", "gzip, deflate, br"))
+        .send(get(
+            "/microconv/microconv.0123456789ab.wasm",
+            "gzip, deflate, br",
+        ))
         .await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.headers[header::CONTENT_ENCODING], "br");

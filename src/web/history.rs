@@ -60,7 +60,8 @@ pub(crate) fn attach() {
     PHASE.with(|p| p.set(0));
     TICK.with(|t| *t.borrow_mut() = callback(Call::HistoryTick));
     let history = w.unchecked_ref::<Win>().history();
-    if let (Some(host), Some(f), true) = (host(), callback(Call::HistorySoon), history.is_object()) {
+    if let (Some(host), Some(f), true) = (host(), callback(Call::HistorySoon), history.is_object())
+    {
         host.after(&history, "pushState", &f);
         host.after(&history, "replaceState", &f);
     }

@@ -3,10 +3,11 @@
 //!
 //! The loader (`loader/microconv.js`) fetches the rules and the module, then
 //! calls [`start`] with a [`Host`]: the JS helpers (`loader/host.js`) that
-//! read DOM facts in one call each, and what Rust cannot do itself. `cb` wraps every callback the tag hands
-//! to the browser, so a trap inside wasm is caught, logged once, and the tag
-//! goes quiet instead of throwing into the page; `hook` replays and wraps a
-//! `dataLayer`-style queue (it needs `arguments` and `this`).
+//! read DOM facts in one call each, and do what Rust cannot do itself. `cb`
+//! wraps every callback the tag hands to the browser, so a trap inside wasm
+//! is caught, logged once, and the tag goes quiet instead of throwing into
+//! the page; `hook` replays and wraps a `dataLayer`-style queue (it needs
+//! `arguments` and `this`).
 
 /// `thread_local!` for the tag's state: the tag runs on the page's one
 /// thread, so a plain `static` in a [`Local`] is enough (and needs no `std`).
@@ -127,8 +128,9 @@ extern "C" {
     /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
     #[wasm_bindgen(method)]
     fn scroll(this: &Host) -> JsValue;
-    /// `text` read by `JSON.parse`, flattened (see [`json`]); `None` when the
-    /// tag's own JSON parser would refuse it.
+    /// `text` read by the browser's JSON parser (the loader's
+    /// `Response.json()`, else `JSON.parse`), flattened (see [`json`]);
+    /// `None` when the core's own JSON parser would refuse it.
     #[wasm_bindgen(method)]
     fn json(this: &Host, text: &str) -> Option<js_sys::Array>;
     /// `bytes` random bytes in lower-case hex.

@@ -396,11 +396,7 @@ impl Transport {
             if key == self.key {
                 continue;
             }
-            let Some(text) = self
-                .store
-                .as_ref()
-                .and_then(|s| s.get(&key))
-            else {
+            let Some(text) = self.store.as_ref().and_then(|s| s.get(&key)) else {
                 continue;
             };
             let at = Book::orphaned_at_of(&text, now);
