@@ -160,6 +160,7 @@ function host(c) {
     // surrogate. The loader parses first, with Response.json() (the
     // browser's own parser, whatever the page did to JSON.parse), into j
     // (this object itself when the text is not JSON); without j, JSON.parse.
+    // j is read once and let go (the parsed rules are garbage after this).
     json: function (t) {
       var o = [], n = 0, cs = /\p{Cs}/u, v = this.j,
         w = function (v, d) {
@@ -175,6 +176,7 @@ function host(c) {
             k.forEach(function (x) { if (cs.test(x)) throw 0; o.push(x); w(v[x], d + 1) })
           }
         };
+      delete this.j;
       try {
         if (v === this) throw 0;
         w(v === undefined ? JSON.parse(t.replace(/^\ufeff/, "")) : v, 0);

@@ -13,7 +13,8 @@
  * Custom events: dataLayer.push({event: "signup", ...}) or microconv.push({event: "signup", ...}).
  *
  * A classic async script: it never blocks parsing. Any failure logs one
- * console message and leaves the page as it would be without the tag.
+ * console message and leaves the page as it would be without the tag. Once
+ * per page: a second copy logs a warning and does nothing.
  * Rules with defects: the wasm names the bad triggers and host.defects logs
  * the messages of the diagnostics file (microconv-check.<hash>.js, next to
  * this script), which only such pages download.
@@ -25,6 +26,11 @@
   /*@HOST@*/
   if (!s) return fail("load microconv.js with a classic <script src>");
   if (typeof WebAssembly != "object" || !window.fetch) return fail("this browser has no WebAssembly");
+  // One tag per page: a second copy (a CMS plugin's and a pasted snippet)
+  // would count every conversion twice and share the tag's storage keys.
+  var once = Symbol.for("microconv");
+  if (window[once]) return c.warn("microconv: this page includes the tag twice; this copy does nothing");
+  window[once] = 1;
   /*@GLUE@*/
   var a = function (n) { return s.getAttribute("data-" + n) },
     rules = a("rules"), inline = d.getElementById("microconv-rules"), sri = a("wasm-integrity"),

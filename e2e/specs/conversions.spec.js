@@ -117,6 +117,22 @@ test("pricing CTAs: trial buttons count as trial_cta_click, plan buttons as plan
   expect(plans.every((e) => e.trigger === "pricing-plan")).toBe(true);
 });
 
+test("the tag included twice (a plugin's copy and a pasted snippet) runs once: one conversion per click, one console warning", async ({ page, baseURL }) => {
+  const html = await (await fetch(baseURL + "/pricing.html")).text();
+  const snippet = html.match(/<script async src="\/microconv\/microconv\.js"[^>]*><\/script>/)[0];
+  const twice = html.replace(snippet, snippet + "\n" + snippet);
+  await page.route("**/pricing.html", (route) => route.fulfill({ contentType: "text/html", body: twice }));
+  const messages = [];
+  page.on("console", (m) => { if (m.text().startsWith("microconv")) messages.push(`${m.type()}: ${m.text()}`); });
+  await page.goto("/pricing.html");
+  expect(await page.locator('script[src$="microconv.js"]').count()).toBe(2);
+  const session = await tagReady(page);
+  await page.click("#plan-starter"); // button.cta "Start Starter trial" in a plan: one of each
+  const events = await settle(page, baseURL, session);
+  expect(names(events)).toEqual(["plan_selected", "trial_cta_click"]);
+  expect(messages).toEqual(["warning: microconv: this page includes the tag twice; this copy does nothing"]);
+});
+
 test("an outbound link that navigates away: outbound_click arrives once", async ({ page, baseURL }) => {
   await page.goto("/");
   const session = await tagReady(page);

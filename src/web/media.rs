@@ -10,7 +10,8 @@ use web_sys::Event;
 use super::{host, listen, with_tag, Call};
 use crate::engine::{MediaEvent, MediaEventKind};
 
-const EVENTS: [(&str, MediaEventKind); 6] = [
+/// The media events listened to, each with its code in [`Call::ALL`].
+pub(super) const EVENTS: [(&str, MediaEventKind); 6] = [
     ("play", MediaEventKind::Play),
     ("pause", MediaEventKind::Pause),
     ("seeking", MediaEventKind::Seeking),

@@ -228,6 +228,26 @@ impl Call {
     ];
 }
 
+// Every media event listened to has a code: a missing one would make
+// `callback` return `None`, and its listener would silently not be attached.
+const _: () = {
+    let mut i = 0;
+    while i < media::EVENTS.len() {
+        let (mut j, mut coded) = (0, false);
+        while j < Call::ALL.len() {
+            if let Call::Media(kind) = Call::ALL[j] {
+                coded |= kind as u8 == media::EVENTS[i].1 as u8;
+            }
+            j += 1;
+        }
+        assert!(
+            coded,
+            "a media event of media::EVENTS is missing from Call::ALL"
+        );
+        i += 1;
+    }
+};
+
 /// Runs the call coded `code` (see [`Call::ALL`]) with the browser's argument.
 fn dispatch(code: u32, x: JsValue) {
     let Some(&call) = Call::ALL.get(code as usize) else {
