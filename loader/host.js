@@ -112,9 +112,28 @@ function host(c) {
       if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
       return [k, e.currentTime, e.duration, e.currentSrc, a("title") || a("aria-label") || a("data-title") || ""]
     },
-    // The page's media elements that are playing.
-    playing: function () {
-      return [].filter.call(document.querySelectorAll("video,audio"), function (e) { return !e.paused })
+    // Media events stay inside their shadow root (they are not composed), so
+    // f also listens (capturing, passive) for the event types ts (space-
+    // separated) on every open shadow root in the page, nested ones too, and
+    // on every shadow root attached from now on, open or closed
+    // (attachShadow wrapped: its this, arguments, result and throws are
+    // kept). Returns the media elements already playing, in the page and in
+    // those roots (their play event is past).
+    shadows: function (ts, f) {
+      var h = this, r = [document], m = [], i = 0, p = Element.prototype, g = p.attachShadow,
+        on = function (s) { ts.split(" ").forEach(function (t) { h.on(s, t, f, !0) }) };
+      for (; i < r.length; i++) [].forEach.call(r[i].querySelectorAll("*"), function (e) {
+        if (e.shadowRoot) { r.push(e.shadowRoot); on(e.shadowRoot) }
+        e instanceof HTMLMediaElement && !e.paused && m.push(e)
+      });
+      if (g) try {
+        p.attachShadow = function () {
+          var s = g.apply(this, arguments);
+          try { dead || on(s) } catch (x) {}
+          return s
+        }
+      } catch (x) {}
+      return m
     },
     // The scroll position, viewport and document heights, or null.
     scroll: function () {

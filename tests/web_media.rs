@@ -9,7 +9,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_common::*;
-use web_sys::{Blob, BlobPropertyBag, HtmlAudioElement, HtmlMediaElement, Url};
+use web_sys::{
+    Blob, BlobPropertyBag, HtmlAudioElement, HtmlMediaElement, Node, ShadowRootInit,
+    ShadowRootMode, Url,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -24,15 +27,30 @@ fn tone_url() -> String {
     Url::create_object_url_with_blob(&blob).unwrap()
 }
 
-/// A muted `<audio>` in the fixture (muted media may autoplay headless).
-fn audio(tag: &Tag, id: &str, title: &str) -> HtmlMediaElement {
+/// A muted `<audio>` (muted media may autoplay headless).
+fn new_audio(id: &str, title: &str) -> HtmlMediaElement {
     let a = HtmlAudioElement::new().unwrap();
     a.set_id(id);
     a.set_attribute("title", title).unwrap();
     a.set_muted(true);
     a.set_src(&tone_url());
-    tag.fixture.append_child(&a).unwrap();
     a.unchecked_into()
+}
+
+/// A muted `<audio>` in the fixture.
+fn audio(tag: &Tag, id: &str, title: &str) -> HtmlMediaElement {
+    let a = new_audio(id, title);
+    tag.fixture.append_child(&a).unwrap();
+    a
+}
+
+/// A `<div>` appended to `parent` and the shadow root (`mode`) attached to it.
+fn shadow_root(parent: &Node, mode: ShadowRootMode) -> Node {
+    let host = document().create_element("div").unwrap();
+    parent.append_child(&host).unwrap();
+    host.attach_shadow(&ShadowRootInit::new(mode))
+        .unwrap()
+        .unchecked_into()
 }
 
 async fn play(m: &HtmlMediaElement) {
@@ -63,6 +81,15 @@ fn milestones(events: &[Event], title: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every milestone of [`WATCHED`], in order: a media element played through.
+const FULL: [&str; 5] = [
+    "start",
+    "progress:25",
+    "progress:50",
+    "progress:75",
+    "complete",
+];
+
 const WATCHED: &str = r#"{"id":"watched","conversion":"watched","on":"video",
   "statuses":["start","progress","complete"],"progress_percent":[25,50,75]}"#;
 
@@ -73,16 +100,7 @@ async fn playing_media_crosses_percent_thresholds_then_completes() {
     play(&a).await;
     until_ended(&[&a]).await;
     let events = tag.events();
-    assert_eq!(
-        milestones(&events, "Tone one"),
-        [
-            "start",
-            "progress:25",
-            "progress:50",
-            "progress:75",
-            "complete"
-        ]
-    );
+    assert_eq!(milestones(&events, "Tone one"), FULL);
     // The first play can precede the metadata (no duration yet); the end has it all.
     let e = events.last().unwrap();
     assert_eq!(e.var_str("video.provider"), "html5");
@@ -119,15 +137,8 @@ async fn several_media_keep_their_own_state() {
     play(&b).await;
     until_ended(&[&a, &b]).await;
     let events = tag.events();
-    let full = [
-        "start",
-        "progress:25",
-        "progress:50",
-        "progress:75",
-        "complete",
-    ];
-    assert_eq!(milestones(&events, "First"), full);
-    assert_eq!(milestones(&events, "Second"), full);
+    assert_eq!(milestones(&events, "First"), FULL);
+    assert_eq!(milestones(&events, "Second"), FULL);
 }
 
 #[wasm_bindgen_test]
@@ -145,4 +156,32 @@ async fn media_failing_a_url_condition_sends_nothing() {
         tag.events().is_empty(),
         "the URL condition does not hold: nothing sent"
     );
+}
+
+#[wasm_bindgen_test]
+async fn media_inside_shadow_roots_are_seen() {
+    // Before the tag starts: a web-component player, its <audio> two open
+    // shadow roots deep, already playing (its play event is past). Outside
+    // the fixture, which the tag's start replaces.
+    let player = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&player).unwrap();
+    let inner = shadow_root(
+        &shadow_root(&player, ShadowRootMode::Open),
+        ShadowRootMode::Open,
+    );
+    let before = new_audio("sh1", "Deep before");
+    inner.append_child(&before).unwrap();
+    play(&before).await;
+    let tag = Tag::start(&rules(WATCHED));
+    // After: one in a closed shadow root (only attachShadow's caller has it).
+    let after = new_audio("sh2", "Closed after");
+    shadow_root(&tag.fixture, ShadowRootMode::Closed)
+        .append_child(&after)
+        .unwrap();
+    play(&after).await;
+    until_ended(&[&before, &after]).await;
+    player.remove();
+    let events = tag.events();
+    assert_eq!(milestones(&events, "Deep before"), FULL);
+    assert_eq!(milestones(&events, "Closed after"), FULL);
 }

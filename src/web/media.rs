@@ -1,17 +1,21 @@
 //! HTML5 `<video>`/`<audio>`: media events don't bubble, so one capturing
-//! listener per event type on `document` sees every media element, including
-//! ones added later. Each element gets a small numeric key (`host.media`
+//! listener per event type on `document` sees every media element in the
+//! page, including ones added later. They don't leave a shadow root either,
+//! so the same function also listens on every open shadow root in the page
+//! and every shadow root attached later (`host.shadows`): the players built
+//! as web components. Each element gets a small numeric key (`host.media`
 //! keeps them in a WeakMap, so removed elements are collected) under which
 //! the engine keeps its state; its facts come in the same call.
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
 
-use super::{host, listen, with_tag, Call};
+use super::{add_listener, callback, host, with_tag, Call};
 use crate::engine::{MediaEvent, MediaEventKind};
+use crate::prelude::*;
 
-/// The media events listened to, each with its code in [`Call::ALL`].
-pub(super) const EVENTS: [(&str, MediaEventKind); 6] = [
+/// The media event types listened to, and what each one is to the engine.
+const EVENTS: [(&str, MediaEventKind); 6] = [
     ("play", MediaEventKind::Play),
     ("pause", MediaEventKind::Pause),
     ("seeking", MediaEventKind::Seeking),
@@ -20,25 +24,38 @@ pub(super) const EVENTS: [(&str, MediaEventKind); 6] = [
     ("ended", MediaEventKind::Ended),
 ];
 
-/// Attaches one capturing listener per media event type.
+/// Attaches one function for every media event type: capturing on
+/// `document`, and on shadow roots (see the module's doc).
 pub(crate) fn attach() {
-    let Some(doc) = super::window().and_then(|w| w.document()) else {
+    let (Some(doc), Some(h), Some(f)) = (
+        super::window().and_then(|w| w.document()),
+        host(),
+        callback(Call::Media),
+    ) else {
         return;
     };
-    for (ty, kind) in EVENTS {
-        listen(&doc, ty, true, Call::Media(kind));
+    let mut types = String::new();
+    for (ty, _) in EVENTS {
+        add_listener(&doc, ty, true, f.clone());
+        if !types.is_empty() {
+            types.push(' ');
+        }
+        types.push_str(ty);
     }
     // Media already playing when the tag loads: their `play` event is past.
-    if let Some(h) = host() {
-        for el in h.playing().iter() {
-            media_event(&h, &el, MediaEventKind::Play);
-        }
+    for el in h.shadows(&types, &f).iter() {
+        media_event(&h, &el, MediaEventKind::Play);
     }
 }
 
-/// A media event of `kind`.
-pub(super) fn on_event(e: JsValue, kind: MediaEventKind) {
-    if let (Some(h), Some(target)) = (host(), e.unchecked_into::<Event>().target()) {
+/// A media event, of the kind its type names.
+pub(super) fn on_event(e: JsValue) {
+    let e: Event = e.unchecked_into();
+    let ty = e.type_();
+    let Some(&(_, kind)) = EVENTS.iter().find(|(t, _)| *t == ty) else {
+        return;
+    };
+    if let (Some(h), Some(target)) = (host(), e.target()) {
         media_event(&h, &target, kind);
     }
 }

@@ -59,7 +59,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-use crate::engine::{Conversion, Engine, MediaEventKind};
+use crate::engine::{Conversion, Engine};
 use crate::rules::{self, RuleError, TriggerRef};
 
 pub use dom::Dom;
@@ -122,9 +122,12 @@ extern "C" {
     /// (`key` stable per element), `null` for anything else.
     #[wasm_bindgen(method)]
     fn media(this: &Host, target: &JsValue) -> JsValue;
-    /// The media elements that are playing.
+    /// Makes `f` listen for the media event types `types` (space-separated)
+    /// on every open shadow root in the page and every shadow root attached
+    /// later (media events do not leave them); returns the media elements
+    /// already playing, in the page and in those roots.
     #[wasm_bindgen(method)]
-    fn playing(this: &Host) -> js_sys::Array;
+    fn shadows(this: &Host, types: &str, f: &Function) -> js_sys::Array;
     /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
     #[wasm_bindgen(method)]
     fn scroll(this: &Host) -> JsValue;
@@ -181,8 +184,8 @@ pub(crate) enum Call {
     Pushed,
     /// The same item, as a consent decision.
     Consent,
-    /// A media event.
-    Media(MediaEventKind),
+    /// A media event (its kind is its type).
+    Media,
     /// `scroll` or a resize: schedule a reading.
     ScrollSoon,
     /// The animation frame that reads the scroll position.
@@ -205,17 +208,12 @@ pub(crate) enum Call {
 
 impl Call {
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 19] = [
+    const ALL: [Call; 14] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
         Call::Consent,
-        Call::Media(MediaEventKind::Play),
-        Call::Media(MediaEventKind::Pause),
-        Call::Media(MediaEventKind::Seeking),
-        Call::Media(MediaEventKind::Seeked),
-        Call::Media(MediaEventKind::TimeUpdate),
-        Call::Media(MediaEventKind::Ended),
+        Call::Media,
         Call::ScrollSoon,
         Call::ScrollRead,
         Call::HistorySoon,
@@ -228,26 +226,6 @@ impl Call {
     ];
 }
 
-// Every media event listened to has a code: a missing one would make
-// `callback` return `None`, and its listener would silently not be attached.
-const _: () = {
-    let mut i = 0;
-    while i < media::EVENTS.len() {
-        let (mut j, mut coded) = (0, false);
-        while j < Call::ALL.len() {
-            if let Call::Media(kind) = Call::ALL[j] {
-                coded |= kind as u8 == media::EVENTS[i].1 as u8;
-            }
-            j += 1;
-        }
-        assert!(
-            coded,
-            "a media event of media::EVENTS is missing from Call::ALL"
-        );
-        i += 1;
-    }
-};
-
 /// Runs the call coded `code` (see [`Call::ALL`]) with the browser's argument.
 fn dispatch(code: u32, x: JsValue) {
     let Some(&call) = Call::ALL.get(code as usize) else {
@@ -258,7 +236,7 @@ fn dispatch(code: u32, x: JsValue) {
         Call::AuxClick => clicks::on_click(x, 1),
         Call::Pushed => datalayer::on_item(x),
         Call::Consent => consent::on_item(x),
-        Call::Media(kind) => media::on_event(x, kind),
+        Call::Media => media::on_event(x),
         Call::ScrollSoon => scroll::schedule(),
         Call::ScrollRead => scroll::read(),
         Call::HistorySoon => history::soon(),
