@@ -16,9 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 bash scripts/setup.sh build >/dev/null
-wt=$(mktemp -d)/floor
+tmp=$(mktemp -d)
+wt="$tmp/floor"
 git worktree add -q --detach "$wt" HEAD
-trap 'git -C "$root" worktree remove --force "$wt"' EXIT
+trap 'git -C "$root" worktree remove --force "$wt"; rm -rf "$tmp"' EXIT
 mkdir -p target/floor
 ln -s "$root/.tools" "$wt/.tools"
 ln -s "$root/target/floor" "$wt/target"
