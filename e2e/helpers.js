@@ -9,14 +9,23 @@ const path = require("node:path");
 
 const ROOT = path.resolve(__dirname, "..");
 
+/**
+ * What every collector of the suite runs with (scripts/test-e2e.sh starts the
+ * shared one the same way): the demo site and tag, the demo's rules (the
+ * macro conversions), and no rate limits: the suite's many visits all come
+ * from 127.0.0.1 (the limits have their own tests, collector/tests/security.rs).
+ * The admin token and password come from the environment (test-e2e.sh).
+ */
+const COLLECTOR_ARGS = ["--static", path.join(ROOT, "www"), "--tag-dir", path.join(ROOT, "dist"),
+  "--rules", path.join(ROOT, "www", "rules.json"), "--limit-ip", "0", "--limit-session", "0"];
+
 /** Starts a private collector (own temp database, free port); resolves {url, db, stop}. */
 async function startCollector(extraArgs = []) {
   const bin = process.env.MICROCONV_COLLECTOR_BIN;
   if (!bin) throw new Error("MICROCONV_COLLECTOR_BIN is not set: run scripts/test-e2e.sh");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-e2e-"));
   const db = path.join(dir, "collector.sqlite");
-  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", db,
-    "--static", path.join(ROOT, "www"), "--tag-dir", path.join(ROOT, "dist"), ...extraArgs],
+  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", db, ...COLLECTOR_ARGS, ...extraArgs],
   { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let out = "";
@@ -70,8 +79,11 @@ async function tagReady(page) {
   return handle.jsonValue();
 }
 
+/** GET of the collector's API, as the admin (its bearer token). */
 async function api(baseURL, pathAndQuery) {
-  const res = await fetch(baseURL + pathAndQuery);
+  const res = await fetch(baseURL + pathAndQuery, {
+    headers: { Authorization: `Bearer ${process.env.MICROCONV_ADMIN_TOKEN}` },
+  });
   if (!res.ok) throw new Error(`${pathAndQuery}: HTTP ${res.status}`);
   return res.json();
 }

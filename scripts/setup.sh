@@ -60,4 +60,6 @@ fi
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   apt_install chromium chromium-driver
 fi
+# The collector's durability test watches its fsyncs with strace.
+command -v strace >/dev/null || apt_install strace
 exit 0

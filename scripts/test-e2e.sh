@@ -33,11 +33,19 @@ bin="${CARGO_TARGET_DIR:-target}/debug/microconv-collector"
 export MICROCONV_COLLECTOR_BIN="$root/$bin"
 case "$bin" in /*) export MICROCONV_COLLECTOR_BIN="$bin" ;; esac
 
-# The shared collector: a free port, a temporary database.
+# The report and API need a login: the specs read with this token, and the
+# report spec logs in with this password.
+export MICROCONV_ADMIN_TOKEN="e2e-token-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export MICROCONV_ADMIN_PASSWORD="e2e-password-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+
+# The shared collector: a free port, a temporary database; started as
+# e2e/helpers.js starts private ones (COLLECTOR_ARGS: no rate limits, since
+# every visit comes from 127.0.0.1).
 tmp="$(mktemp -d)"
 log="$tmp/collector.log"
 RUST_LOG="${RUST_LOG:-warn}" "$MICROCONV_COLLECTOR_BIN" --addr 127.0.0.1:0 --db "$tmp/e2e.sqlite" \
-  --static "$root/www" --tag-dir "$root/dist" >"$log" 2>&1 &
+  --static "$root/www" --tag-dir "$root/dist" --rules "$root/www/rules.json" \
+  --limit-ip 0 --limit-session 0 >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true

@@ -7,7 +7,7 @@ const path = require("node:path");
 /** Starts the collector binary; resolves {url, stop}. */
 function startCollector(bin, { dir, staticDir, tagDir }) {
   const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", path.join(dir, "bench.sqlite"),
-    "--static", staticDir, "--tag-dir", tagDir],
+    "--static", staticDir, "--tag-dir", tagDir, "--limit-ip", "0", "--limit-session", "0"],
   { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";

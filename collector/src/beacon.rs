@@ -60,8 +60,10 @@ pub struct Event {
     pub trigger: String,
     /// When it happened, epoch ms (client clock).
     pub at: i64,
-    /// Anonymous per-tab session id, when the tag sent one.
+    /// Anonymous session id, when the tag sent one.
     pub session: Option<String>,
+    /// Visitor id, only where the site chose a persistent visitor id.
+    pub visitor: Option<String>,
     /// Whether the trigger marks a macro conversion.
     pub is_macro: bool,
     /// Where it happened.
@@ -139,19 +141,8 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
             None => return err(format!("wrong type: {} must be a number", at_path("at"))),
         },
     };
-    let session = match o.get("session") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => {
-            check_token(s, &at_path("session"))?;
-            Some(s.clone())
-        }
-        Some(_) => {
-            return err(format!(
-                "wrong type: {} must be a string",
-                at_path("session")
-            ))
-        }
-    };
+    let session = optional_token(o, "session", &at_path("session"))?;
+    let visitor = optional_token(o, "visitor", &at_path("visitor"))?;
     let is_macro = match o.get("macro") {
         None => false,
         Some(Value::Bool(b)) => *b,
@@ -178,10 +169,23 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
         trigger,
         at,
         session,
+        visitor,
         is_macro,
         page,
         vars,
     })
+}
+
+impl Event {
+    /// The site the event happened on: its page URL's host, lowercase, without
+    /// port (empty when the URL has none). Reports, share links and erasure
+    /// are per site.
+    pub fn site(&self) -> String {
+        url::Url::parse(&self.page.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default()
+    }
 }
 
 fn required_str(o: &Map<String, Value>, key: &str, path: &str) -> Result<String, BeaconError> {
@@ -197,6 +201,22 @@ fn optional_str(o: &Map<String, Value>, key: &str, path: &str) -> Result<String,
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) if s.len() <= MAX_TEXT_LEN => Ok(s.clone()),
         Some(Value::String(_)) => err(format!("too long: {path} is over {MAX_TEXT_LEN} bytes")),
+        Some(_) => err(format!("wrong type: {path} must be a string")),
+    }
+}
+
+/// An optional id (`session`, `visitor`): absent or null is none.
+fn optional_token(
+    o: &Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<String>, BeaconError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            check_token(s, path)?;
+            Ok(Some(s.clone()))
+        }
         Some(_) => err(format!("wrong type: {path} must be a string")),
     }
 }

@@ -1,94 +1,11 @@
 //! The collector's HTTP behaviour, through the real router (no socket).
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use microconv_collector::{router, AppState, Store};
+use common::*;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-/// The content of the test's hashed file (repeated: it compresses).
-const WASM: &str = "\0asm fake module bytes ";
-
-struct App {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-fn app(origins: &[&str]) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let www = dir.path().join("www");
-    let dist = dir.path().join("dist");
-    std::fs::create_dir_all(www.join("media")).unwrap();
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(www.join("index.html"), "<h1>home</h1>").unwrap();
-    std::fs::write(www.join("media/clip.bin"), (0..=255u8).collect::<Vec<_>>()).unwrap();
-    std::fs::write(dist.join("microconv.js"), "/* tag */").unwrap();
-    std::fs::write(dist.join("microconv.0123456789ab.wasm"), WASM.repeat(200)).unwrap();
-    let store = Store::open(&dir.path().join("t.sqlite")).unwrap();
-    let state = AppState::new(store, origins.iter().map(|s| s.to_string()).collect());
-    App {
-        router: router(state, &www, &dist),
-        _dir: dir,
-    }
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl App {
-    async fn send(&self, req: Request<Body>) -> Answer {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn post(&self, body: impl Into<String>) -> Answer {
-        self.send(
-            Request::post("/collect")
-                .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
-                .body(Body::from(body.into()))
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn get_json(&self, uri: &str) -> Value {
-        let a = self
-            .send(Request::get(uri).body(Body::empty()).unwrap())
-            .await;
-        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
-        serde_json::from_str(&a.body).unwrap()
-    }
-
-    async fn total(&self) -> u64 {
-        self.get_json("/api/summary").await["total"]
-            .as_u64()
-            .unwrap()
-    }
-}
-
-fn event(id: &str, conversion: &str, session: &str, is_macro: bool) -> Value {
-    json!({"id": id, "conversion": conversion, "trigger": format!("{conversion}-t"),
-           "at": 1763899999500u64, "session": session, "macro": is_macro,
-           "page": {"url": "http://127.0.0.1:8080/blog/post.html", "path": "/blog/post.html",
-                    "title": "A post", "referrer": ""},
-           "vars": {"scroll.threshold": 50, "scroll.units": "percent", "scroll.direction": "vertical"}})
-}
-
-fn beacon(events: Vec<Value>) -> String {
-    json!({"v": 1, "sent_at": 1763900000000u64, "events": events}).to_string()
-}
 
 #[tokio::test]
 async fn stores_a_beacon_and_answers_204_with_cors() {
@@ -241,10 +158,20 @@ async fn allowlist_echoes_allowed_origins_and_refuses_others() {
         "https://www.example.com"
     );
     assert_eq!(a.headers[header::VARY], "Origin");
+    // A refused origin still gets CORS headers, so the tag can read the
+    // reason instead of seeing a bare network error (and retrying forever).
     let a = app.send(post_from("https://evil.example", "no1")).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    assert_eq!(a.body, "origin not allowed: https://evil.example\n");
-    assert!(a.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    assert_eq!(
+        a.json(),
+        json!({"error": "origin not allowed", "origin": "https://evil.example",
+               "hint": "add it to the collector's --allow-origin"})
+    );
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://evil.example"
+    );
+    assert_eq!(a.headers[header::VARY], "Origin");
     // The collector's own origin (it serves the site too) is always allowed.
     let a = app.send(post_from("http://collector.test", "own1")).await;
     assert_eq!(a.status, StatusCode::NO_CONTENT);
@@ -272,9 +199,11 @@ async fn allowlist_echoes_allowed_origins_and_refuses_others() {
         a.headers[header::ACCESS_CONTROL_ALLOW_HEADERS],
         "content-type"
     );
+    let a = app.send(pre("https://evil.example")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.send(pre("https://evil.example")).await.status,
-        StatusCode::FORBIDDEN
+        a.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://evil.example"
     );
 }
 
@@ -306,8 +235,11 @@ async fn summary_reports_counts_and_funnel() {
         event("e", "demo_watched", "s3", false),
     ]))
     .await;
+    // A forged flag does not make a conversion the macro: the rules say which.
+    app.post(beacon(vec![event("f", "article_read", "s2", true)]))
+        .await;
     let s = app.get_json("/api/summary").await;
-    assert_eq!(s["total"], 5);
+    assert_eq!(s["total"], 6);
     assert_eq!(s["sessions"], 3);
     assert_eq!(s["macro"], json!(["signup"]));
     let conv = s["conversions"].as_array().unwrap();
@@ -327,7 +259,14 @@ async fn summary_reports_counts_and_funnel() {
     assert_eq!(demo["other_sessions"], 1);
     assert_eq!(demo["other_converted"], 0);
     assert_eq!(demo["other_rate"], 0.0);
-    assert_eq!(s["pages"], json!([{"path": "/blog/post.html", "count": 5}]));
+    assert_eq!(s["pages"], json!([{"path": "/blog/post.html", "count": 6}]));
+    let read = s["conversions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conversion"] == "article_read")
+        .unwrap();
+    assert_eq!(read["macro"], false, "the beacon's macro flag is ignored");
     // A chosen macro conversion.
     let s = app.get_json("/api/summary?macro=article_read").await;
     assert_eq!(s["macro_sessions"], 1);
@@ -348,10 +287,17 @@ async fn serves_site_tag_report_and_ranges() {
     );
     let a = app.send(get("/microconv/microconv.js")).await;
     assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, "/* tag */"));
-    let a = app.send(get("/report")).await;
+    let a = app
+        .send(
+            Request::get("/report")
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(
-        a.body.contains("<html") || a.body.contains("<!doctype"),
+        a.body.contains("<!doctype"),
         "{}",
         &a.body[..40.min(a.body.len())]
     );
@@ -421,7 +367,7 @@ async fn tag_files_are_compressed_and_cached_by_kind() {
 #[test]
 fn help_documents_every_flag() {
     use clap::CommandFactory;
-    let help = microconv_collector::Config::command()
+    let help = microconv_collector::config::Cli::command()
         .render_long_help()
         .to_string();
     for flag in [
@@ -430,6 +376,15 @@ fn help_documents_every_flag() {
         "--allow-origin",
         "--static",
         "--tag-dir",
+        "--allow-host",
+        "--rules",
+        "--limit-ip",
+        "--limit-session",
+        "--client-ip-header",
+        "--max-connections",
+        "--retain-days",
+        "--config",
+        "MICROCONV_ADMIN_TOKEN",
         "MICROCONV_ADDR",
         "MICROCONV_DB",
     ] {

@@ -102,7 +102,12 @@ test("two+ sessions: funnel numbers match the visitors, and the report shows the
   expect(byDemo.funnel.find((r) => r.conversion === "signup")).toMatchObject({ sessions: 2, converted: 1, other_sessions: 1, other_converted: 0 });
 
   // The report page: counts and the funnel sentence are in the DOM, the screenshot is not blank.
+  // The report needs the admin's login: the form, as a person would.
   await page.goto(url + "/report");
+  await expect(page).toHaveURL(/\/login\?next=\/report$/);
+  await page.fill("input[name=password]", process.env.MICROCONV_ADMIN_PASSWORD);
+  await page.click("button");
+  await page.waitForURL("**/report");
   await expect(page.locator("body")).toHaveAttribute("data-loaded", "true");
   await expect(page.locator("#total")).toHaveText(String(s.total));
   await expect(page.locator("#sessions")).toHaveText("3");

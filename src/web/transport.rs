@@ -654,10 +654,7 @@ impl Transport {
             // Refused for good (the body itself is wrong): retrying cannot help.
             if !self.refused_logged {
                 self.refused_logged = true;
-                let mut msg = String::from("microconv: the collector refused a beacon (HTTP ");
-                push_u32(&mut msg, status);
-                msg.push_str("); its events are dropped");
-                super::page::log_warn(&msg);
+                super::page::log_warn(&refusal(status));
             }
             self.undropped = self.undropped.saturating_add(f.dropped);
             ACKED
@@ -692,4 +689,33 @@ impl Transport {
                 .ok();
         }
     }
+}
+
+/// The console message of a refused beacon. A 403 is the collector refusing
+/// this page's origin (its `--allow-origin`): the message names the origin,
+/// which is what the site owner must add.
+fn refusal(status: u32) -> String {
+    let mut msg = String::from("microconv: the collector refused ");
+    if status == 403 {
+        let url = super::host()
+            .map(|h| super::page::read(&h).url)
+            .unwrap_or_default();
+        msg.push_str("this site's origin ");
+        // scheme://host[:port]: the URL up to its third slash.
+        let mut slashes = 0;
+        for c in url.chars() {
+            slashes += usize::from(c == '/');
+            if slashes == 3 {
+                break;
+            }
+            msg.push(c);
+        }
+        msg.push_str(" (HTTP 403: not in its --allow-origin)");
+    } else {
+        msg.push_str("a beacon (HTTP ");
+        push_u32(&mut msg, status);
+        msg.push(')');
+    }
+    msg.push_str("; its events are dropped");
+    msg
 }

@@ -1,15 +1,31 @@
-//! `GET /api/conversions`, `GET /api/summary` and the `/report` page.
+//! The report page and the JSON API, each behind [`auth`]: reads need the
+//! admin or a share link (limited to its site), changes need the admin.
 
+use super::auth::{self, Access};
 use super::AppState;
+use crate::store::lifecycle::{ExportFilter, ExportFormat, Subject};
 use crate::store::{EventQuery, SummaryQuery};
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
+use serde_json::json;
 
 fn failed(e: impl std::fmt::Display) -> Response {
     tracing::error!("store error: {e}");
-    (StatusCode::INTERNAL_SERVER_ERROR, "store error\n").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"error": "store error"})),
+    )
+        .into_response()
+}
+
+fn bad_request(reason: impl Into<String>) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": reason.into()})),
+    )
+        .into_response()
 }
 
 fn no_store(res: Response) -> Response {
@@ -21,27 +37,266 @@ fn no_store(res: Response) -> Response {
     res
 }
 
-/// Stored events, newest first: `?conversion=&trigger=&session=&path=&since=&limit=`.
-pub async fn conversions(State(state): State<AppState>, Query(q): Query<EventQuery>) -> Response {
-    let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || store.events(&q)).await {
-        Ok(Ok(events)) => no_store(Json(serde_json::json!({ "events": events })).into_response()),
+/// Runs a blocking store read and answers its JSON.
+async fn read_json<T: serde::Serialize + Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Response {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => no_store(Json(v).into_response()),
         Ok(Err(e)) => failed(e),
         Err(e) => failed(e),
     }
 }
 
-/// Counts per conversion, trigger and page, and the funnel: `?since=&macro=`.
-pub async fn summary(State(state): State<AppState>, Query(q): Query<SummaryQuery>) -> Response {
+/// Stored events, newest first:
+/// `?conversion=&trigger=&session=&visitor=&site=&path=&since=&limit=`.
+pub async fn conversions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(mut q): Query<EventQuery>,
+) -> Response {
+    let access = match auth::access(&state, &headers).await {
+        Ok(a) => a,
+        Err(d) => return d.into_json(),
+    };
+    q.site = access.scope(q.site);
     let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || store.summary(&q)).await {
-        Ok(Ok(s)) => no_store(Json(s).into_response()),
+    read_json(move || store.events(&q).map(|events| json!({ "events": events }))).await
+}
+
+/// Counts per conversion, trigger and page, and the funnel: `?since=&site=&macro=`.
+/// The macro conversions are the rules' unless `macro` names others.
+pub async fn summary(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(mut q): Query<SummaryQuery>,
+) -> Response {
+    let access = match auth::access(&state, &headers).await {
+        Ok(a) => a,
+        Err(d) => return d.into_json(),
+    };
+    q.site = access.scope(q.site);
+    if q.macro_conversion
+        .as_deref()
+        .is_none_or(|m| m.trim().is_empty())
+    {
+        let mut rules: Vec<&String> = state.settings.macros.iter().collect();
+        rules.sort();
+        q.macro_conversion = Some(rules.into_iter().cloned().collect::<Vec<_>>().join(","));
+    }
+    let store = state.store.clone();
+    read_json(move || store.summary(&q)).await
+}
+
+/// `GET /api/export` options.
+#[derive(Debug, serde::Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    site: Option<String>,
+    since: Option<i64>,
+    until: Option<i64>,
+}
+
+/// Every stored event (of a share link's site only), oldest first, as
+/// `?format=ndjson` (default) or `csv`; `?site=&since=&until=` (epoch ms).
+pub async fn export(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let access = match auth::access(&state, &headers).await {
+        Ok(a) => a,
+        Err(d) => return d.into_json(),
+    };
+    let format: ExportFormat = match q.format.as_deref().unwrap_or("ndjson").parse() {
+        Ok(f) => f,
+        Err(e) => return bad_request(e),
+    };
+    let filter = ExportFilter {
+        site: access.scope(q.site),
+        since: q.since,
+        until: q.until,
+    };
+    let store = state.store.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut buf = Vec::new();
+        store.export(format, &filter, &mut buf).map(|_| buf)
+    })
+    .await;
+    let (kind, name) = match format {
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "microconv-events.csv"),
+        ExportFormat::Ndjson => ("application/x-ndjson", "microconv-events.ndjson"),
+    };
+    match out {
+        Ok(Ok(body)) => no_store(
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response(),
+        ),
         Ok(Err(e)) => failed(e),
         Err(e) => failed(e),
     }
 }
 
-/// The report page (static HTML that polls the API).
-pub async fn report() -> Response {
-    Html(include_str!("../report/report.html")).into_response()
+/// `POST /api/shares` body.
+#[derive(Debug, serde::Deserialize)]
+pub struct NewShare {
+    site: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// `GET /api/shares`: every share link (without tokens).
+pub async fn shares(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match auth::access(&state, &headers).await {
+        Ok(Access::Admin { .. }) => {}
+        Ok(Access::Site(_)) => return auth::Denied::Forbidden("admin only").into_json(),
+        Err(d) => return d.into_json(),
+    }
+    let store = state.store.clone();
+    read_json(move || store.shares().map(|s| json!({ "shares": s }))).await
+}
+
+/// `POST /api/shares {"site", "label"}`: a new read-only link for one site;
+/// its token is in this answer only.
+pub async fn create_share(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(d) = auth::admin_change(&state, &headers).await {
+        return d.into_json();
+    }
+    let new: NewShare = match serde_json::from_slice(&body) {
+        Ok(n) => n,
+        Err(e) => return bad_request(format!("body: {e}")),
+    };
+    let site = new.site.trim().to_ascii_lowercase();
+    if site.is_empty() || site.len() > 253 || new.label.len() > 200 {
+        return bad_request("site: a host name (at most 253 bytes); label: at most 200 bytes");
+    }
+    let label = new.label;
+    let res = state
+        .writer
+        .run(move |s| s.create_share(&site, &label))
+        .await;
+    match res {
+        Ok(Ok((share, token))) => (
+            StatusCode::CREATED,
+            Json(json!({ "share": share, "token": token, "url": format!("/share/{token}") })),
+        )
+            .into_response(),
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
+/// `DELETE /api/shares/{id}`: the link stops working at once.
+pub async fn revoke_share(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(d) = auth::admin_change(&state, &headers).await {
+        return d.into_json();
+    }
+    match state.writer.run(move |s| s.revoke_share(id)).await {
+        Ok(Ok(true)) => Json(json!({ "revoked": id })).into_response(),
+        Ok(Ok(false)) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "no such share link, or revoked already"})),
+        )
+            .into_response(),
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
+async fn erase(state: AppState, headers: HeaderMap, who: Subject) -> Response {
+    if let Err(d) = auth::admin_change(&state, &headers).await {
+        return d.into_json();
+    }
+    let what = format!("{who:?}");
+    match state.writer.run(move |s| s.erase(&who)).await {
+        Ok(Ok(n)) => {
+            tracing::info!("erased {n} events of {what}");
+            Json(json!({ "erased": n })).into_response()
+        }
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
+/// `DELETE /api/sessions/{id}`: erases the session's events.
+pub async fn erase_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    erase(state, headers, Subject::Session(id)).await
+}
+
+/// `DELETE /api/visitors/{id}`: erases every event of the visitor.
+pub async fn erase_visitor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    erase(state, headers, Subject::Visitor(id)).await
+}
+
+fn report_page(csrf: &str, share: &str) -> Response {
+    Html(
+        include_str!("../report/report.html")
+            .replace("{{csrf}}", &auth::escape(csrf))
+            .replace("{{share}}", &auth::escape(share)),
+    )
+    .into_response()
+}
+
+/// The report page (static HTML that polls the API), for the admin; others
+/// are sent to the login.
+pub async fn report(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match auth::access(&state, &headers).await {
+        Ok(Access::Admin { csrf }) => report_page(csrf.as_deref().unwrap_or(""), ""),
+        _ => Redirect::to("/login?next=/report").into_response(),
+    }
+}
+
+/// `/share/{token}`: the report of the link's site, read-only.
+pub async fn shared_report(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let store = state.store.clone();
+    let lookup = token.clone();
+    match tokio::task::spawn_blocking(move || store.share_site(&lookup)).await {
+        Ok(Ok(Some(_))) => report_page("", &token),
+        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such share link (revoked?)\n").into_response(),
+        Ok(Err(e)) => failed(e),
+        Err(e) => failed(e),
+    }
+}
+
+/// The report's script.
+pub async fn report_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../report/report.js"),
+    )
+        .into_response()
+}
+
+/// The report's and login page's styles.
+pub async fn report_css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../report/report.css"),
+    )
+        .into_response()
 }

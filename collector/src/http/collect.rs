@@ -1,13 +1,16 @@
 //! `POST /collect` and its CORS preflight.
 
 use super::cors::{self, Verdict};
+use super::limits::{client_ip, retry_after_secs, PeerAddr};
 use super::AppState;
 use crate::beacon;
+use crate::writer::WriteError;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
 
 /// Largest accepted body (the tag keeps requests under 60 KB).
 pub const MAX_BODY: usize = 64 * 1024;
@@ -47,18 +50,56 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     essence == "text/plain" || essence == "application/json"
 }
 
+/// A refused origin: 403 with CORS headers for it and a JSON reason (the tag
+/// reads it, drops those events and says so in the console), logged with the
+/// origin.
+fn refuse_origin(origin: &str) -> Response {
+    tracing::warn!("refused a beacon from origin {origin:?}: not in --allow-origin");
+    let body = serde_json::json!({
+        "error": "origin not allowed",
+        "origin": origin,
+        "hint": "add it to the collector's --allow-origin",
+    });
+    with_headers(
+        (StatusCode::FORBIDDEN, axum::Json(body)).into_response(),
+        cors::refusal_headers(origin),
+    )
+}
+
+/// 429 or 503 with `Retry-After` (seconds).
+fn retry_later(status: StatusCode, secs: u64, reason: &str) -> Response {
+    let mut res = refuse(status, reason);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    res
+}
+
+/// How long a beacon waits for a body slot before a 503.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Validates the beacon, stores its events (a known id is skipped) and answers
-/// 204; any defect answers 4xx with a one-line reason and stores nothing.
-pub async fn collect(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let cors_headers = match cors::check(&headers, &state.origins) {
+/// 204 once they are on disk; any defect answers 4xx with a one-line reason
+/// and stores nothing.
+pub async fn collect(
+    State(state): State<AppState>,
+    peer: Option<axum::Extension<PeerAddr>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let cors_headers = match cors::check(&headers, &state.settings.origins) {
         Verdict::Allow(h) => h,
-        Verdict::Deny(reason) => return refuse(StatusCode::FORBIDDEN, reason),
+        Verdict::Deny(origin) => return refuse_origin(&origin),
     };
-    let res = handle(&state, &headers, body).await;
+    let ip = client_ip(
+        &headers,
+        peer.map(|p| p.0),
+        state.settings.client_ip_header.as_deref(),
+    );
+    let res = handle(&state, ip, &headers, body).await;
     with_headers(res, cors_headers)
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Response {
+async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -> Response {
     if !content_type_ok(headers) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -78,28 +119,77 @@ async fn handle(state: &AppState, headers: &HeaderMap, body: Body) -> Response {
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return too_large();
     }
+    // Bodies are read a bounded number at a time: a flood of large bodies
+    // waits here (or gets a 503) instead of filling the memory.
+    let Ok(Ok(_slot)) = tokio::time::timeout(SLOT_WAIT, state.body_slots.acquire()).await else {
+        return retry_later(
+            StatusCode::SERVICE_UNAVAILABLE,
+            1,
+            "busy: try again shortly",
+        );
+    };
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => return too_large(),
     };
-    let events = match beacon::parse(&bytes) {
+    let mut events = match beacon::parse(&bytes) {
         Ok(e) => e,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, e.0),
     };
+    drop(bytes);
+    if let Err(wait) = check_limits(state, ip, &events) {
+        tracing::warn!("rate limit: {} events from {ip} refused", events.len());
+        return retry_later(
+            StatusCode::TOO_MANY_REQUESTS,
+            retry_after_secs(wait),
+            "too many events from this client: slow down",
+        );
+    }
+    // The macro flag is the site's rules' word, never the beacon's.
+    for e in &mut events {
+        e.is_macro = state.settings.macros.contains(&e.conversion);
+    }
     match state.writer.write(events).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => {
+        Err(WriteError::Busy) => retry_later(
+            StatusCode::SERVICE_UNAVAILABLE,
+            1,
+            "busy: try again shortly",
+        ),
+        Err(WriteError::Store(e)) => {
             tracing::error!("store error: {e}");
             refuse(StatusCode::INTERNAL_SERVER_ERROR, "store error")
         }
     }
 }
 
+/// Takes the request's events from its client's and each session's allowance.
+fn check_limits(
+    state: &AppState,
+    ip: IpAddr,
+    events: &[beacon::Event],
+) -> Result<(), std::time::Duration> {
+    state.limits.ip.take(&ip, events.len() as u32)?;
+    let mut per_session: Vec<(&str, u32)> = Vec::new();
+    for e in events {
+        if let Some(s) = e.session.as_deref() {
+            match per_session.iter_mut().find(|(k, _)| *k == s) {
+                Some((_, n)) => *n += 1,
+                None => per_session.push((s, 1)),
+            }
+        }
+    }
+    for (session, n) in per_session {
+        state.limits.session.take(&session.to_string(), n)?;
+    }
+    Ok(())
+}
+
 /// CORS preflight (only a cross-origin `application/json` post needs one).
 pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let mut extra = match cors::check(&headers, &state.origins) {
+    let mut extra = match cors::check(&headers, &state.settings.origins) {
         Verdict::Allow(h) => h,
-        Verdict::Deny(reason) => return refuse(StatusCode::FORBIDDEN, reason),
+        Verdict::Deny(origin) => return refuse_origin(&origin),
     };
     let req_headers = headers
         .get(header::ACCESS_CONTROL_REQUEST_HEADERS)

@@ -7,7 +7,8 @@ use axum::http::header::{self, HeaderMap, HeaderValue};
 pub enum Verdict {
     /// Allowed; add these CORS headers to the answer.
     Allow(Vec<(header::HeaderName, HeaderValue)>),
-    /// Refused: this origin is not in the allowlist.
+    /// Refused: this origin (the field) is not in the allowlist. The answer
+    /// still carries CORS headers for it, so the page's script can read why.
     Deny(String),
 }
 
@@ -32,7 +33,7 @@ pub fn check(headers: &HeaderMap, allowed: &[String]) -> Verdict {
             (header::VARY, HeaderValue::from_static("Origin")),
         ])
     } else {
-        Verdict::Deny(format!("origin not allowed: {text}"))
+        Verdict::Deny(text.to_string())
     }
 }
 
@@ -45,4 +46,14 @@ fn any(allowed: &[String]) -> Vec<(header::HeaderName, HeaderValue)> {
     } else {
         Vec::new()
     }
+}
+
+/// The CORS headers of a refusal sent to `origin`: the browser then shows the
+/// tag the 403 and its reason instead of a bare CORS error.
+pub fn refusal_headers(origin: &str) -> Vec<(header::HeaderName, HeaderValue)> {
+    let mut h = vec![(header::VARY, HeaderValue::from_static("Origin"))];
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.push((header::ACCESS_CONTROL_ALLOW_ORIGIN, v));
+    }
+    h
 }

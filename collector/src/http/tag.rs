@@ -18,7 +18,6 @@ use axum::response::Response;
 use axum::Router;
 use std::path::Path;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
 
 use super::AppState;
 
@@ -27,14 +26,13 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The service for `dir` (mounted at `/microconv`).
 pub fn files(dir: &Path) -> Router<AppState> {
-    Router::new()
-        .fallback_service(ServeDir::new(dir))
+    super::files::safe_dir(dir, None)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(cache_control))
 }
 
 /// Sets `Cache-Control` on successful answers by the file name's kind.
-async fn cache_control(req: Request, next: Next) -> Response {
+pub(super) async fn cache_control(req: Request, next: Next) -> Response {
     let hashed = is_hashed(req.uri().path());
     let mut res = next.run(req).await;
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {

@@ -1,0 +1,39 @@
+//! What the collector reads from the site's rules file: which conversions are
+//! macro conversions. The tag's own validator reads it, so the collector and
+//! the tag agree on what the file says.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The conversions of the rules' valid triggers marked `"macro": true`.
+/// A file that can't be read, or has defects, is refused: the operator runs
+/// `microconv check` on it.
+pub fn macro_conversions(path: &Path) -> Result<HashSet<String>, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("--rules {}: {e}", path.display()))?;
+    let parsed = microconv::rules::parse(&text);
+    if let Some(first) = parsed.errors.first() {
+        return Err(format!(
+            "--rules {}: {} defect(s), first: {first} (run `microconv check`)",
+            path.display(),
+            parsed.errors.len()
+        ));
+    }
+    Ok(parsed
+        .rules
+        .triggers
+        .iter()
+        .filter(|t| t.is_macro)
+        .map(|t| t.conversion.clone())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_demo_rules_mark_signup() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/rules.json");
+        let macros = super::macro_conversions(std::path::Path::new(path)).unwrap();
+        assert_eq!(macros.into_iter().collect::<Vec<_>>(), ["signup"]);
+    }
+}
