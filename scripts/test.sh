@@ -27,8 +27,9 @@ bash scripts/test-lean.sh
 section "3/6 browser tests (headless Chromium)"
 bash scripts/test-browser.sh
 
-section "4/6 tag build (dist/)"
+section "4/6 tag build (dist/), and the collector with the tag inside"
 bash scripts/build-tag.sh
+cargo test -p microconv-collector --features embed-tag --test embedded
 
 if [ -f scripts/test-e2e.sh ]; then
   section "5/6 end-to-end (scripts/test-e2e.sh)"

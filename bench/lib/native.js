@@ -17,14 +17,20 @@ function parseCargoBench(file) {
   return rows;
 }
 
-/** [{eventsPerRequest, connections, stored, seconds, perSec}] from bench-collector.sh's "bench:" lines. */
+/**
+ * [{eventsPerRequest, connections, stored, seconds, perSec, walMB}] from
+ * bench-collector.sh's "bench:" lines; its "flood:" lines (the overload run)
+ * as text in `.flood`.
+ */
 function parseCollectorBench(file) {
   const text = read(file);
   if (text === null) return null;
   const rows = [];
   for (const line of text.split("\n")) {
-    const m = /^bench: (\d+) events\/request, (\d+) connections: (\d+) events stored in (\d+) s = (\d+) events\/s/.exec(line);
-    if (m) rows.push({ eventsPerRequest: +m[1], connections: +m[2], stored: +m[3], seconds: +m[4], perSec: +m[5] });
+    const m = /^bench: (\d+) events\/request, (\d+) connections: (\d+) events stored(?: \(fsynced\))? in (\d+) s = (\d+) events\/s(?:; WAL peak ([\d.]+) MB)?/.exec(line);
+    if (m) rows.push({ eventsPerRequest: +m[1], connections: +m[2], stored: +m[3], seconds: +m[4], perSec: +m[5], walMB: m[6] ? +m[6] : null });
+    const f = /^flood: (.*)$/.exec(line);
+    if (f) (rows.flood = rows.flood || []).push(f[1]);
   }
   return rows;
 }

@@ -120,7 +120,8 @@ function markdown(r) {
   }
   if (collector && collector.length) {
     L.push(`Collector (\`scripts/bench-collector.sh\`, wrk on the same machine, ${collector[0].seconds} s per run): `
-      + collector.map((c) => `**${num(c.perSec)} events/s** stored with ${c.eventsPerRequest} event${c.eventsPerRequest > 1 ? "s" : ""} per request (${c.connections} connections)`).join("; ") + ".");
+      + collector.map((c) => `**${num(c.perSec)} events/s** stored and fsynced with ${c.eventsPerRequest} event${c.eventsPerRequest > 1 ? "s" : ""} per request (${c.connections} connections${c.walMB === null ? "" : `; WAL peak ${c.walMB} MB`})`).join("; ") + ".");
+    for (const f of collector.flood || []) L.push("", `- Overload: ${f}`);
   } else {
     L.push("Collector: not measured in this run (`scripts/bench-collector.sh` failed or was skipped).");
   }
