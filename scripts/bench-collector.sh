@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Collector benchmark on 127.0.0.1 (temporary databases, request logging off,
-# rate limits off: every client here is one address):
+# Collector benchmark on 127.0.0.1 (temporary databases, request logging off):
 #   1. durable throughput: wrk (Debian package) posts beacons with unique event
 #      ids, 1 and then 10 events per request; every 204 is fsynced (group
 #      commit); the stored count is read back. The WAL's size is sampled every
 #      100 ms meanwhile: its peak is printed (the bound is --wal-limit-mb, 64).
 #   2. overload: collector/examples/flood.rs opens 3,000 connections posting
-#      60 KB beacons while a real visitor posts one small beacon every 20 ms;
-#      prints the real beacons' latency and answers and the collector's peak memory.
+#      60 KB beacons while a real visitor (another address) posts one small
+#      beacon every 20 ms; prints the real beacons' latency and answers and the
+#      collector's peak memory: once with the default limits (one attacking
+#      address), once with the per-address limits off (as from many addresses).
 #   scripts/bench-collector.sh                 10 s per run
 #   DURATION=30 CONNECTIONS=64 scripts/bench-collector.sh
+#   FLOOD=0 scripts/bench-collector.sh         throughput only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10}"
-CONNECTIONS="${CONNECTIONS:-64}"
+CONNECTIONS="${CONNECTIONS:-128}"
 THREADS="${THREADS:-2}"
 FLOOD_CONNECTIONS="${FLOOD_CONNECTIONS:-3000}"
 if ! command -v wrk >/dev/null; then
@@ -34,7 +36,7 @@ export MICROCONV_ADMIN_TOKEN="bench-token-$(od -An -N8 -tx1 /dev/urandom | tr -d
 
 start() {
   rm -f "$tmp"/db.sqlite*
-  RUST_LOG=warn "$bin" --addr 127.0.0.1:0 --db "$tmp/db.sqlite" --limit-ip 0 --limit-session 0 "$@" >"$tmp/log" 2>&1 &
+  RUST_LOG=warn "$bin" --addr 127.0.0.1:0 --db "$tmp/db.sqlite" "$@" >"$tmp/log" 2>&1 &
   pid=$!
   url=""
   for _ in $(seq 100); do
@@ -46,7 +48,7 @@ start() {
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
 for events in 1 10; do
-  start
+  start --limit-ip 0 --limit-session 0   # wrk is one address
   ( peak=0; while kill -0 "$pid" 2>/dev/null; do
       s=$(stat -c %s "$tmp/db.sqlite-wal" 2>/dev/null || echo 0)
       [ "$s" -gt "$peak" ] && peak=$s && echo "$peak" > "$tmp/walpeak"
@@ -63,6 +65,12 @@ for events in 1 10; do
   rm -f "$tmp/walpeak"
 done
 
+[ "${FLOOD:-1}" = 0 ] && exit 0
+echo "flood: -- one attacking address, the default limits (600 events/min and 256 connections per address)"
 start
+"$flood" --url "$url" --pid "$pid" --connections "$FLOOD_CONNECTIONS" --body-kb 60 --seconds "$DURATION"
+stop
+echo "flood: -- no per-address limits (as from many addresses): the queue, body slots and connection cap alone"
+start --limit-ip 0 --limit-session 0 --max-connections-per-ip 0
 "$flood" --url "$url" --pid "$pid" --connections "$FLOOD_CONNECTIONS" --body-kb 60 --seconds "$DURATION"
 stop

@@ -1,6 +1,7 @@
 //! Overload benchmark (`scripts/bench-collector.sh` runs it): a flood of
 //! connections posting large beacons at a collector on 127.0.0.1, while a
-//! "real" visitor posts one small beacon every 20 ms on a fresh connection.
+//! "real" visitor posts one small beacon every 20 ms on a fresh connection
+//! from another address (127.0.0.2).
 //! Prints the real beacons' latency (p50/p99/max) and answers, the flood's
 //! answers, and the collector's peak memory (VmHWM of `--pid`).
 //!
@@ -177,7 +178,10 @@ async fn main() {
         let started = Instant::now();
         let req = request(&a.addr, &beacon(1, 400), true);
         let answer = async {
-            let mut s = TcpStream::connect(&a.addr).await.ok()?;
+            // Another address than the flood's: a visitor is not the attacker.
+            let sock = tokio::net::TcpSocket::new_v4().ok()?;
+            sock.bind("127.0.0.2:0".parse().unwrap()).ok()?;
+            let mut s = sock.connect(a.addr.parse().ok()?).await.ok()?;
             s.write_all(&req).await.ok()?;
             status(&mut s).await
         };

@@ -173,6 +173,11 @@ pub struct Config {
     #[arg(long, env = "MICROCONV_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
 
+    /// Most open connections from one client address (0: no limit). Not
+    /// applied with --client-ip-header: behind a proxy every peer is the proxy.
+    #[arg(long, env = "MICROCONV_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: usize,
+
     /// Requests waiting for the database; past it, a beacon gets a 503 with Retry-After.
     #[arg(long, env = "MICROCONV_QUEUE", default_value_t = crate::writer::DEFAULT_QUEUE)]
     pub queue: usize,

@@ -175,6 +175,11 @@ async fn run(config: Config) -> Result<(), String> {
     );
     let limits = server::ServerLimits {
         max_connections: config.max_connections.max(1),
+        max_per_ip: if config.client_ip_header.is_some() {
+            0
+        } else {
+            config.max_connections_per_ip
+        },
         header_timeout: Duration::from_secs(config.header_timeout.max(1)),
         idle_timeout: Duration::from_secs(config.idle_timeout.max(1)),
         grace: Duration::from_secs(config.shutdown_grace),

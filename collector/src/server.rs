@@ -1,9 +1,10 @@
 //! The accept loop: the connection cap, the slow-client timeouts and the
 //! graceful shutdown, which `axum::serve` does not offer.
 //!
-//! - At most `max_connections` open connections; past it a new one gets a
-//!   `503` with `Retry-After` and is closed, so idle or slow sockets can't
-//!   exhaust the file descriptors.
+//! - At most `max_connections` open connections, and `max_per_ip` from one
+//!   address; past either a new one gets a `503` with `Retry-After` and is
+//!   closed, so idle or slow sockets can't exhaust the file descriptors, and
+//!   one client's flood leaves room for everybody else.
 //! - A client has `header_timeout` to send a request's headers (from the
 //!   moment it connects), and a connection idle for `idle_timeout` (no byte
 //!   either way) is closed. A request's body is bounded by the router's
@@ -17,14 +18,17 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
@@ -34,6 +38,9 @@ use tower::ServiceExt;
 pub struct ServerLimits {
     /// Most open connections.
     pub max_connections: usize,
+    /// Most open connections from one peer address (0: no such limit; off
+    /// behind a reverse proxy, where every peer is the proxy).
+    pub max_per_ip: usize,
     /// Time to send a request's headers.
     pub header_timeout: Duration,
     /// Time a connection may stay idle.
@@ -54,17 +61,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let per_ip = PerIp::new(limits.max_per_ip);
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
         .keep_alive(true)
-        .max_buf_size(64 * 1024);
+        // Headers and the body's next bytes: 16 KB a connection, not 400.
+        .max_buf_size(16 * 1024);
     let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     loop {
-        let (mut stream, peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
@@ -76,11 +85,12 @@ pub async fn serve(
                 }
             },
         };
+        let Some(peer_slot) = per_ip.enter(peer.ip()) else {
+            busy(stream);
+            continue;
+        };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(BUSY)).await;
-                let _ = stream.shutdown().await;
-            });
+            busy(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -93,7 +103,7 @@ pub async fn serve(
         let conn = graceful.watch(builder.serve_connection(io, service));
         tokio::spawn(async move {
             let _ = conn.await;
-            drop(permit);
+            drop((permit, peer_slot));
         });
     }
     drop(listener);
@@ -101,6 +111,67 @@ pub async fn serve(
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(limits.grace) => {
             tracing::warn!("shutdown: requests still open after {:?} were cut", limits.grace);
+        }
+    }
+}
+
+/// Answers a connection over a cap with a 503 and closes it.
+fn busy(mut stream: TcpStream) {
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(BUSY)).await;
+        let _ = stream.shutdown().await;
+    });
+}
+
+/// Open connections per peer address.
+#[derive(Clone)]
+struct PerIp {
+    max: usize,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One connection counted in [`PerIp`]; uncounted on drop.
+struct PeerSlot {
+    ip: IpAddr,
+    open: Option<Arc<Mutex<HashMap<IpAddr, usize>>>>,
+}
+
+impl PerIp {
+    fn new(max: usize) -> Self {
+        PerIp {
+            max,
+            open: Arc::default(),
+        }
+    }
+
+    /// Counts a connection from `ip`, or `None` when it has `max` open.
+    fn enter(&self, ip: IpAddr) -> Option<PeerSlot> {
+        if self.max == 0 {
+            return Some(PeerSlot { ip, open: None });
+        }
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_default();
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(PeerSlot {
+            ip,
+            open: Some(self.open.clone()),
+        })
+    }
+}
+
+impl Drop for PeerSlot {
+    fn drop(&mut self) {
+        if let Some(open) = &self.open {
+            let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(n) = open.get_mut(&self.ip) {
+                *n -= 1;
+                if *n == 0 {
+                    open.remove(&self.ip);
+                }
+            }
         }
     }
 }

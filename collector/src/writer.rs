@@ -16,8 +16,10 @@ use tokio::sync::oneshot;
 /// Most requests in one commit (bounds a commit's latency).
 const MAX_BATCH: usize = 256;
 
-/// Requests waiting for the writer, by default.
-pub const DEFAULT_QUEUE: usize = 2048;
+/// Requests waiting for the writer, by default: a fraction of a second of
+/// work under a flood of 100-event requests, so a request that gets in is
+/// answered soon, and the others get a 503 at once (the tag retries).
+pub const DEFAULT_QUEUE: usize = 256;
 
 /// Work the writer thread runs between commits (retention, erasure).
 pub type Task = Box<dyn FnOnce(&Store) + Send>;

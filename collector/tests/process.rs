@@ -181,11 +181,13 @@ fn slow_and_idle_clients_are_cut_off() {
 }
 
 #[test]
-fn past_the_connection_cap_a_new_connection_gets_503() {
+fn past_the_connection_caps_a_new_connection_gets_503() {
     let c = start(
         &[],
         &[
             "--max-connections",
+            "3",
+            "--max-connections-per-ip",
             "2",
             "--idle-timeout",
             "30",
@@ -193,12 +195,43 @@ fn past_the_connection_cap_a_new_connection_gets_503() {
             "30",
         ],
     );
-    let held: Vec<TcpStream> = (0..2).map(|_| connect(&c)).collect();
+    let mut held: Vec<TcpStream> = (0..2).map(|_| connect(&c)).collect();
     std::thread::sleep(Duration::from_millis(200));
+    // A third from the same address: over its own cap.
     let (answer, took) = read_to_close(&mut connect(&c));
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("Retry-After: 1"), "{answer}");
     assert!(took < Duration::from_secs(2));
+    // Another address still gets in, until the total cap.
+    let other = || {
+        let sock =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        sock.bind(
+            &"127.0.0.2:0"
+                .parse::<std::net::SocketAddr>()
+                .unwrap()
+                .into(),
+        )
+        .unwrap();
+        sock.connect(&c.addr.parse::<std::net::SocketAddr>().unwrap().into())
+            .unwrap();
+        let s: TcpStream = sock.into();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s
+    };
+    let mut second = other();
+    second
+        .write_all(b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 12];
+    second.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"HTTP/1.1 200");
+    held.push(second);
+    let (answer, _) = read_to_close(&mut other());
+    assert!(
+        answer.starts_with("HTTP/1.1 503"),
+        "over the total cap: {answer}"
+    );
     drop(held);
     // The slots free up as those connections close.
     let deadline = Instant::now() + Duration::from_secs(5);

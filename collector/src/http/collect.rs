@@ -119,9 +119,15 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return too_large();
     }
+    // A client past its allowance is refused before its body is read: a
+    // flood costs the collector a header parse per request, no more. (The
+    // request's first event is taken here, the others once they are counted.)
+    if let Err(wait) = state.limits.ip.take(&ip, 1) {
+        return limited(ip, wait);
+    }
     // Bodies are read a bounded number at a time: a flood of large bodies
     // waits here (or gets a 503) instead of filling the memory.
-    let Ok(Ok(_slot)) = tokio::time::timeout(SLOT_WAIT, state.body_slots.acquire()).await else {
+    let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.body_slots.acquire()).await else {
         return retry_later(
             StatusCode::SERVICE_UNAVAILABLE,
             1,
@@ -136,14 +142,10 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
         Ok(e) => e,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, e.0),
     };
-    drop(bytes);
+    // Parsed: what waits for the writer is bounded by its queue.
+    drop((bytes, slot));
     if let Err(wait) = check_limits(state, ip, &events) {
-        tracing::warn!("rate limit: {} events from {ip} refused", events.len());
-        return retry_later(
-            StatusCode::TOO_MANY_REQUESTS,
-            retry_after_secs(wait),
-            "too many events from this client: slow down",
-        );
+        return limited(ip, wait);
     }
     // The macro flag is the site's rules' word, never the beacon's.
     for e in &mut events {
@@ -163,13 +165,27 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
     }
 }
 
-/// Takes the request's events from its client's and each session's allowance.
+/// A 429 for a client past its allowance.
+fn limited(ip: IpAddr, wait: std::time::Duration) -> Response {
+    tracing::debug!("rate limit: a request from {ip} refused");
+    retry_later(
+        StatusCode::TOO_MANY_REQUESTS,
+        retry_after_secs(wait),
+        "too many events from this client: slow down",
+    )
+}
+
+/// Takes the request's events (but the first, taken already) from its
+/// client's allowance, and all of them from each session's.
 fn check_limits(
     state: &AppState,
     ip: IpAddr,
     events: &[beacon::Event],
 ) -> Result<(), std::time::Duration> {
-    state.limits.ip.take(&ip, events.len() as u32)?;
+    state
+        .limits
+        .ip
+        .take(&ip, (events.len() as u32).saturating_sub(1))?;
     let mut per_session: Vec<(&str, u32)> = Vec::new();
     for e in events {
         if let Some(s) = e.session.as_deref() {

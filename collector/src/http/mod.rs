@@ -85,8 +85,8 @@ pub struct AppState {
     pub body_slots: Arc<Semaphore>,
 }
 
-/// Beacon bodies buffered at once (64 KB each at most).
-const BODY_SLOTS: usize = 256;
+/// Beacon bodies read and parsed at once (64 KB each at most).
+const BODY_SLOTS: usize = 128;
 
 impl AppState {
     /// State for `store`, starting its writer thread.
