@@ -3,7 +3,7 @@
 use clap::Parser;
 use microconv_collector::config::{self, Cli, Command, Config};
 use microconv_collector::http::auth::{hash_password, Auth};
-use microconv_collector::store::lifecycle::{ExportFilter, ExportFormat, Subject};
+use microconv_collector::store::lifecycle::{ExportFilter, ExportFormat, Subject, DELETE_CHUNK};
 use microconv_collector::store::StoreOptions;
 use microconv_collector::{router, rules, server, AppState, Settings, Store};
 use std::time::Duration;
@@ -207,11 +207,28 @@ fn background(state: &AppState, retain_days: Option<u32>) {
         loop {
             tick.tick().await;
             let cut = microconv_collector::store::now_ms() - i64::from(days) * 86_400_000;
-            match writer.run(move |s| s.purge_received_before(cut)).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!("retention: deleted {n} events older than {days} days"),
-                Ok(Err(e)) => tracing::warn!("retention failed: {e}"),
-                Err(e) => tracing::warn!("retention failed: {e}"),
+            let mut deleted = 0;
+            // A chunk per writer job: beacons queued meanwhile go in between.
+            loop {
+                match writer.run(move |s| s.purge_received_before(cut)).await {
+                    Ok(Ok(n)) => {
+                        deleted += n;
+                        if n < DELETE_CHUNK {
+                            break;
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!("retention failed: {e}");
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!("retention failed: {e}");
+                        break;
+                    }
+                }
+            }
+            if deleted > 0 {
+                tracing::info!("retention: deleted {deleted} events older than {days} days");
             }
         }
     });

@@ -353,3 +353,72 @@ fn every_ack_comes_after_an_fsync_of_the_wal() {
         "{unsynced} of 20 acks had no WAL fsync before them"
     );
 }
+
+#[test]
+fn retention_deletes_what_is_older_than_its_days_at_start_and_hourly() {
+    // A database with an event received 2 days ago and one received now.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.sqlite");
+    {
+        let store = microconv_collector::Store::open(&db).unwrap();
+        drop(store);
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let now = microconv_collector::store::now_ms();
+        for (id, received) in [("old", now - 2 * 86_400_000), ("new", now)] {
+            c.execute(
+                "INSERT INTO events (id, conversion, trigger_id, at, received_at, page_url, page_path,
+                   page_title, page_referrer, vars) VALUES (?1, 'x', 't', ?2, ?2, 'u', '/', '', '', '{}')",
+                rusqlite::params![id, received],
+            )
+            .unwrap();
+        }
+    }
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--addr", "127.0.0.1:0", "--retain-days", "1", "--db"])
+        .arg(&db);
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored(&db, "old") {
+        assert!(Instant::now() < deadline, "the old event is still there");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(stored(&db, "new"));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn backup_erase_and_export_from_the_command_line_while_it_runs() {
+    let c = start(&[], &[]);
+    assert_eq!(post(&c, &beacon("cli1")), "HTTP/1.1 204 No Content");
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--db")
+            .arg(c.db())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let copy = c.dir.path().join("backup.sqlite");
+    run(&["backup", copy.to_str().unwrap()]);
+    assert!(stored(&copy, "cli1"), "the backup holds the acked event");
+    let csv = run(&["export", "--format", "csv"]);
+    assert!(csv.starts_with("id,conversion,trigger,at,"), "{csv}");
+    assert!(csv.contains("cli1,signup,t,1763899999500,"), "{csv}");
+    let nd = run(&["export", "--from", "2025-11-23", "--to", "2025-11-23"]);
+    assert!(nd.contains("\"id\":\"cli1\""), "the day of the event: {nd}");
+    assert_eq!(run(&["export", "--from", "2025-11-24"]), "", "a later day");
+    assert_eq!(run(&["erase", "--session", "s1"]), "erased 1 events\n");
+    assert!(!stored(&c.db(), "cli1"));
+    assert!(stored(&copy, "cli1"));
+}

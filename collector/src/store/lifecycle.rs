@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Rows deleted per transaction: a purge never holds the write lock long.
-const DELETE_CHUNK: i64 = 5_000;
+pub const DELETE_CHUNK: usize = 5_000;
 
 /// Whose events [`Store::erase`] removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,18 +80,25 @@ fn delete_in_chunks(
     loop {
         let n = c.execute(&sql, [arg])?;
         total += n;
-        if (n as i64) < DELETE_CHUNK {
+        if n < DELETE_CHUNK {
             return Ok(total);
         }
     }
 }
 
 impl Store {
-    /// Deletes the events received before `received_before` (epoch ms), in
-    /// chunks; returns how many.
+    /// Deletes up to [`DELETE_CHUNK`] events received before
+    /// `received_before` (epoch ms); returns how many. The caller repeats it
+    /// until fewer come back, letting beacons in between.
     pub fn purge_received_before(&self, received_before: i64) -> Result<usize, StoreError> {
         let c = lock(&self.writer);
-        delete_in_chunks(&c, "received_at < ?1", &received_before)
+        c.execute(
+            &format!(
+                "DELETE FROM events WHERE rowid IN
+                   (SELECT rowid FROM events WHERE received_at < ?1 LIMIT {DELETE_CHUNK})"
+            ),
+            [received_before],
+        )
     }
 
     /// Deletes every event of one session or visitor; returns how many.
