@@ -50,7 +50,8 @@ cat <<MSG
   microconv demo
     site     http://$addr/
     report   http://$addr/report   (password: ${MICROCONV_ADMIN_PASSWORD:-as set by MICROCONV_ADMIN_PASSWORD_HASH})
-    api      http://$addr/api/summary  http://$addr/api/conversions
+    api      http://$addr/api/summary  http://$addr/api/conversions   (the login's cookie, or
+             Authorization: Bearer \$MICROCONV_ADMIN_TOKEN when you set one)
     beacons  POST http://$addr/collect  -> $MICROCONV_DB
   Ctrl-C to stop.
 
