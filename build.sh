@@ -6,6 +6,7 @@
 #   ./build.sh check F  validate a rules file (microconv check)
 #   ./build.sh bench    microconv vs Snowplow vs no tag, evaluation and collector speed (bench/results/)
 set -euo pipefail
+caller="$PWD"
 cd "$(dirname "$0")"
 cmd="${1:-build}"
 [ $# -gt 0 ] && shift
@@ -13,7 +14,11 @@ case "$cmd" in
   build) exec bash scripts/build-tag.sh "$@" ;;
   test)  exec bash scripts/test.sh "$@" ;;
   serve) exec bash scripts/serve.sh "$@" ;;
-  check) exec cargo run -q -p microconv-cli --release -- check "$@" ;;
+  # Built here, run from the caller's folder: its paths are the caller's.
+  check) cargo build -q -p microconv-cli --release
+         bin="$PWD/${CARGO_TARGET_DIR:-target}/release/microconv"
+         case "${CARGO_TARGET_DIR:-}" in /*) bin="$CARGO_TARGET_DIR/release/microconv" ;; esac
+         cd "$caller" && exec "$bin" check "$@" ;;
   bench) exec bash scripts/bench.sh "$@" ;;
   *) echo "usage: ./build.sh [build|test|serve|check FILE|bench]" >&2; exit 2 ;;
 esac

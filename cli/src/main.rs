@@ -6,16 +6,10 @@ mod check;
 mod events;
 mod simulate;
 
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: microconv check [--simulate EVENTS.json] RULES.json [MORE.json ...]
-
-Checks microconv rules files. Prints every defect as
-  file:line:column: trigger \"id\": path: message
-and exits 1 if there is any; prints a one-line summary of each clean file.
-Exit status: 0 clean, 1 defects, 2 usage error or unreadable file.
-
+const EVENTS_HELP: &str = "\
 --simulate EVENTS.json replays example events (a JSON array, in order) through
 the engine with the rules and prints, for each event, which triggers fire and
 with which variables. Event objects, by \"type\":
@@ -37,69 +31,57 @@ with which variables. Event objects, by \"type\":
 Events before the first \"page\" happen on https://example.com/.
 ";
 
+/// microconv: check rules files the way the tag reads them.
+#[derive(Debug, Parser)]
+#[command(name = "microconv", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Checks microconv rules files. Prints every defect as
+    /// `file:line:column: trigger "id": path: message` and exits 1 if there is
+    /// any; prints a one-line summary of each clean file. Exit status: 0 clean,
+    /// 1 defects, 2 usage error or unreadable file. Paths are the caller's
+    /// (relative to the working directory).
+    #[command(after_long_help = EVENTS_HELP)]
+    Check {
+        /// Replays example events (a JSON array, in order) through the engine
+        /// with the rules and prints which triggers fire (see below).
+        #[arg(long, value_name = "EVENTS.json")]
+        simulate: Option<String>,
+        /// The rules files.
+        #[arg(required = true, value_name = "RULES.json")]
+        files: Vec<String>,
+    },
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let Command::Check { simulate, files } = Cli::parse().command;
+    match run(simulate.as_deref(), &files) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(Usage(msg)) => {
-            if !msg.is_empty() {
-                eprintln!("microconv: {msg}");
-            }
-            eprint!("{USAGE}");
+            eprintln!("microconv: {msg}");
             ExitCode::from(2)
         }
     }
 }
 
-/// A usage error or an unreadable file: exit status 2.
+/// An unreadable file: exit status 2.
 #[derive(Debug)]
 pub struct Usage(pub String);
 
-/// Runs the command; `Ok(clean)`.
-fn run(args: &[String]) -> Result<bool, Usage> {
-    let (cmd, rest) = args.split_first().ok_or_else(|| Usage(String::new()))?;
-    match cmd.as_str() {
-        "check" => {}
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            return Ok(true);
-        }
-        other => return Err(Usage(format!("unknown command {other:?}"))),
-    }
-    let mut simulate = None;
-    let mut files = Vec::new();
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return Ok(true);
-            }
-            "--simulate" => {
-                let f = it
-                    .next()
-                    .ok_or_else(|| Usage("--simulate needs an events file".into()))?;
-                simulate = Some(f.clone());
-            }
-            s if s.starts_with("--simulate=") => {
-                simulate = Some(s["--simulate=".len()..].to_string())
-            }
-            s if s.starts_with('-') && s.len() > 1 => {
-                return Err(Usage(format!("unknown option {s:?}")))
-            }
-            _ => files.push(a.clone()),
-        }
-    }
-    if files.is_empty() {
-        return Err(Usage("no rules file given".into()));
-    }
-    let events = match &simulate {
-        Some(path) => Some((path.clone(), events::read(path)?)),
+/// Checks `files` (and simulates `events` on each); `Ok(clean)`.
+fn run(simulate: Option<&str>, files: &[String]) -> Result<bool, Usage> {
+    let events = match simulate {
+        Some(path) => Some((path.to_string(), events::read(path)?)),
         None => None,
     };
     let mut clean = true;
-    for file in &files {
+    for file in files {
         let checked = check::check_file(file)?;
         clean &= checked.errors.is_empty();
         if let Some((path, events)) = &events {

@@ -1,4 +1,4 @@
-//! The beacon contract (see the BEACON FORMAT in the project notes): parsing and
+//! The beacon contract (`docs/beacon.md`): parsing and
 //! full validation of one POST body, before anything is stored.
 //!
 //! A body is accepted whole or refused whole: the first defect becomes a

@@ -158,6 +158,11 @@ async fn allowlist_echoes_allowed_origins_and_refuses_others() {
         "https://www.example.com"
     );
     assert_eq!(a.headers[header::VARY], "Origin");
+    assert_eq!(
+        a.headers[header::ACCESS_CONTROL_EXPOSE_HEADERS],
+        "Retry-After",
+        "the tag reads Retry-After across origins"
+    );
     // A refused origin still gets CORS headers, so the tag can read the
     // reason instead of seeing a bare network error (and retrying forever).
     let a = app.send(post_from("https://evil.example", "no1")).await;

@@ -3,7 +3,7 @@
 //!
 //! Body: `{"v":1,"sent_at":<ms>,"events":[...]}`; each event
 //! `{"id","conversion","trigger","at","session","macro","page":{"url","path","title","referrer"},"vars":{...}}`
-//! (the contract in `notes/common.md`).
+//! (the contract: `docs/beacon.md`).
 //!
 //! Privacy: every value goes through [`crate::privacy`] on its way out. URLs
 //! (page URL, path, referrer, and the `link.url`, `click.url`, `video.url`

@@ -31,6 +31,7 @@ pub fn check(headers: &HeaderMap, allowed: &[String]) -> Verdict {
         Verdict::Allow(vec![
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()),
             (header::VARY, HeaderValue::from_static("Origin")),
+            expose_retry_after(),
         ])
     } else {
         Verdict::Deny(text.to_string())
@@ -39,13 +40,25 @@ pub fn check(headers: &HeaderMap, allowed: &[String]) -> Verdict {
 
 fn any(allowed: &[String]) -> Vec<(header::HeaderName, HeaderValue)> {
     if allowed.is_empty() {
-        vec![(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        )]
+        vec![
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+            expose_retry_after(),
+        ]
     } else {
         Vec::new()
     }
+}
+
+/// Lets the tag read `Retry-After` of a 429 or 503 on another origin (a
+/// CORS response shows a script only the safelisted headers otherwise).
+fn expose_retry_after() -> (header::HeaderName, HeaderValue) {
+    (
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Retry-After"),
+    )
 }
 
 /// The CORS headers of a refusal sent to `origin`: the browser then shows the
