@@ -1,9 +1,9 @@
 // microconv vs Snowplow vs no tag, in one run on this machine. Started by
 // scripts/bench.sh (./build.sh bench), which builds the tag and the collector and
-// runs the native benchmarks first. See the README's "Benchmark" section.
+// runs the native benchmarks first. See docs/benchmark.md.
 // Env: MICROCONV_COLLECTOR_BIN (required), BENCH_RUNS (7), BENCH_WARMUP (1),
 //      BENCH_PLAYBACK_RATE (2), BENCH_CARGO_OUT / BENCH_COLLECTOR_OUT (the native
-//      outputs to include), BENCH_README=0 (leave README.md alone), CHROMIUM.
+//      outputs to include), BENCH_README=0 (leave docs/benchmark.md alone), CHROMIUM.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
@@ -117,7 +117,7 @@ function snowplowVersions() {
     meta.machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
     const md = writeReport(report, {
       resultsDir: path.join(__dirname, "results"),
-      readme: env("BENCH_README", "1") === "1" ? path.join(ROOT, "README.md") : null,
+      readme: env("BENCH_README", "1") === "1" ? path.join(ROOT, "docs", "benchmark.md") : null,
     });
     console.log("\n" + md);
     console.log(`bench: wrote bench/results/latest.md and latest.json (${report.elapsedS} s in the browser part)`);

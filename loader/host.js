@@ -1,6 +1,7 @@
 // microconv host helpers: the only JS the Rust side calls back into besides
 // web APIs. Shared by the loader (concatenated into dist/microconv.js) and by
 // the browser tests, so both run the same code.
+/* exported host */
 function host(c) {
   var dead = 0;
   return {
@@ -64,7 +65,7 @@ function host(c) {
     closest: function (e, s) {
       try {
         for (var r; e; e = (r = e.getRootNode()) instanceof ShadowRoot ? r.host : null)
-          if (r = e.closest(s)) return r
+          if ((r = e.closest(s))) return r
       } catch (x) {}
       return null
     },

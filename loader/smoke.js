@@ -127,7 +127,7 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   console.log(`  info long tasks on this page: ${r.long.length ? r.long.map((d) => d.toFixed(0) + " ms").join(", ") : "none"}`);
 
   beacons.length = 0;
-  r = await visit("/inline.html", (pg) => pg.click("#cta"));
+  await visit("/inline.html", (pg) => pg.click("#cta"));
   check(beacons.some((b) => b.path === "/collect-inline"), "inline rules + data-endpoint override");
 
   for (const [p, want] of [

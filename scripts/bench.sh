@@ -2,7 +2,7 @@
 # ./build.sh bench: microconv vs the Snowplow browser tracker vs no tag, in one run
 # on this machine (headless Debian Chromium driven by Playwright, no CPU throttling),
 # plus rule evaluation (native and in the browser) and the collector's throughput.
-# Writes bench/results/latest.{md,json} and the README's "Benchmark" section.
+# Writes bench/results/latest.{md,json} and docs/benchmark.md's tag section.
 # Not part of ./build.sh test: timings are measurements, not tests.
 # Env: BENCH_RUNS (7 visits per variant), BENCH_WARMUP (1), BENCH_PLAYBACK_RATE (2),
 #      BENCH_COLLECTOR_SECONDS (5 s per wrk run), BENCH_SKIP_TAG_BUILD=1 (use dist/ as

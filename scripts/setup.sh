@@ -11,6 +11,10 @@ what="${1:-all}"
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 TERSER_VERSION=5.51.2
+# The JS linter of ./build.sh test (eslint.config.js).
+ESLINT_VERSION=10.15.0
+ESLINT_JS_VERSION=10.0.1
+GLOBALS_VERSION=17.14.0
 TOOLS="$PWD/.tools"
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -32,6 +36,10 @@ command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust from
 if command -v rustup >/dev/null; then
   rustup target list --installed | grep -qx wasm32-unknown-unknown \
     || { say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
+  # The lint step of ./build.sh test.
+  for c in clippy rustfmt; do
+    rustup component list --installed | grep -q "^$c" || { say "rustup component add $c"; rustup component add "$c"; }
+  done
 fi
 
 # wasm-bindgen CLI (also provides wasm-bindgen-test-runner). Not --locked: that fails for this version.
@@ -46,12 +54,14 @@ command -v brotli >/dev/null || apt_install brotli
 
 # wasm-opt (binaryen) and terser into .tools/, pinned.
 have_npm() { [ -f "$TOOLS/node_modules/$1/package.json" ] && grep -q "\"version\": \"$2\"" "$TOOLS/node_modules/$1/package.json"; }
-if ! have_npm binaryen "$BINARYEN_VERSION" || ! have_npm terser "$TERSER_VERSION"; then
-  say "npm install binaryen@$BINARYEN_VERSION terser@$TERSER_VERSION into .tools/"
+if ! have_npm binaryen "$BINARYEN_VERSION" || ! have_npm terser "$TERSER_VERSION" \
+  || ! have_npm eslint "$ESLINT_VERSION" || ! have_npm @eslint/js "$ESLINT_JS_VERSION" || ! have_npm globals "$GLOBALS_VERSION"; then
+  say "npm install binaryen@$BINARYEN_VERSION terser@$TERSER_VERSION eslint@$ESLINT_VERSION into .tools/"
   mkdir -p "$TOOLS"
   [ -f "$TOOLS/package.json" ] || echo '{"private":true}' > "$TOOLS/package.json"
   npm install --prefix "$TOOLS" --no-audit --no-fund --silent \
-    "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION"
+    "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION" \
+    "eslint@$ESLINT_VERSION" "@eslint/js@$ESLINT_JS_VERSION" "globals@$GLOBALS_VERSION"
 fi
 
 [ "$what" = build ] && exit 0

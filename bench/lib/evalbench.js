@@ -90,7 +90,7 @@ function measureInPage(kind) {
   let best = Infinity;
   for (let r = 0; r < 15; r++) {
     let n = 0;
-    let t = 0;
+    let t;
     const t0 = performance.now();
     do {
       for (let j = 0; j < 50; j++) one();

@@ -1,5 +1,5 @@
-// Turns the raw measurements into bench/results/latest.{json,md} and the README's
-// "Benchmark" section (between <!-- bench:start --> and <!-- bench:end -->).
+// Turns the raw measurements into bench/results/latest.{json,md} and the
+// tag's section of docs/benchmark.md (between <!-- bench:start --> and <!-- bench:end -->).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -160,7 +160,7 @@ function goals(r) {
   };
 }
 
-/** Writes latest.json + latest.md under `resultsDir`, updates README; returns the Markdown. */
+/** Writes latest.json + latest.md under `resultsDir`, updates docs/benchmark.md; returns the Markdown. */
 function writeReport(r, { resultsDir, readme }) {
   r.goals = goals(r);
   const md = markdown(r);
@@ -171,7 +171,7 @@ function writeReport(r, { resultsDir, readme }) {
     const text = fs.readFileSync(readme, "utf8");
     const re = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
     if (re.test(text)) fs.writeFileSync(readme, text.replace(re, (_, a, b) => a + md + b));
-    else console.warn("bench: README has no <!-- bench:start --> / <!-- bench:end --> markers; not updated");
+    else console.warn("bench: docs/benchmark.md has no <!-- bench:start --> / <!-- bench:end --> markers; not updated");
   }
   return md;
 }

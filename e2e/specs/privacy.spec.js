@@ -31,7 +31,8 @@ test("no personal data in any beacon of a visit full of it", async ({ page, cont
 
   // Landing from a newsletter: e-mail, token and an OAuth-style fragment in the URL.
   await page.goto(`/?email=${EMAIL}&utm_source=news&token=abc123&utm_campaign=spring#access_token=xyz789`);
-  let session = await tagReady(page);
+  await tagReady(page);
+  let session;
   // A CTA the site personalised with the visitor's address, linking with a query.
   await page.evaluate((email) => {
     const a = document.createElement("a");
