@@ -247,9 +247,9 @@ fn matches_css_on_click_element() {
 fn invalid_or_unsupported_selectors_are_rule_errors() {
     let bad_cond = with(
         click("bad-cond", None),
-        vec![cond("click.element", "matches_css", s("a:hover"))],
+        vec![cond("click.element", "matches_css", s("a:nosuch"))],
     );
-    let mut bad_sel = with(click("bad-sel", Some("a[href")), vec![]);
+    let mut bad_sel = with(click("bad-sel", Some("a[=x]")), vec![]);
     bad_sel.conditions = vec![];
     // The message names the trigger's own path in the file, whatever its
     // index among the valid triggers.
@@ -274,7 +274,9 @@ fn invalid_or_unsupported_selectors_are_rule_errors() {
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert_eq!(errors[0].path, "triggers[0].conditions[0].value");
     assert!(
-        errors[0].message.contains("unsupported selector"),
+        errors[0]
+            .message
+            .contains("unknown pseudo-class or pseudo-element :nosuch"),
         "{}",
         errors[0].message
     );
