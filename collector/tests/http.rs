@@ -137,6 +137,8 @@ async fn bodies_over_64_kb_get_413() {
     let a = app.post(big).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(a.body, "body over 65536 bytes\n");
+    // The body was not read: the client must not reuse the connection.
+    assert_eq!(a.headers[header::CONNECTION], "close");
     assert_eq!(app.total().await, 0);
 }
 

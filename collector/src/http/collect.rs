@@ -66,6 +66,15 @@ fn refuse_origin(origin: &str) -> Response {
     )
 }
 
+/// An answer sent before the request's body was read: the connection can't
+/// carry another request (the rest of the body is still coming), so the
+/// client is told to open a new one instead of writing into a closing socket.
+fn unread(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
 /// 429 or 503 with `Retry-After` (seconds).
 fn retry_later(status: StatusCode, secs: u64, reason: &str) -> Response {
     let mut res = refuse(status, reason);
@@ -88,7 +97,7 @@ pub async fn collect(
 ) -> Response {
     let cors_headers = match cors::check(&headers, &state.settings.origins) {
         Verdict::Allow(h) => h,
-        Verdict::Deny(origin) => return refuse_origin(&origin),
+        Verdict::Deny(origin) => return unread(refuse_origin(&origin)),
     };
     let ip = client_ip(
         &headers,
@@ -101,10 +110,10 @@ pub async fn collect(
 
 async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -> Response {
     if !content_type_ok(headers) {
-        return refuse(
+        return unread(refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "content type must be text/plain or application/json",
-        );
+        ));
     }
     let too_large = || {
         refuse(
@@ -117,26 +126,26 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
+        return unread(too_large());
     }
     // A client past its allowance is refused before its body is read: a
     // flood costs the collector a header parse per request, no more. (The
     // request's first event is taken here, the others once they are counted.)
     if let Err(wait) = state.limits.ip.take(&ip, 1) {
-        return limited(ip, wait);
+        return unread(limited(ip, wait));
     }
     // Bodies are read a bounded number at a time: a flood of large bodies
     // waits here (or gets a 503) instead of filling the memory.
     let Ok(Ok(slot)) = tokio::time::timeout(SLOT_WAIT, state.body_slots.acquire()).await else {
-        return retry_later(
+        return unread(retry_later(
             StatusCode::SERVICE_UNAVAILABLE,
             1,
             "busy: try again shortly",
-        );
+        ));
     };
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
-        Err(_) => return too_large(),
+        Err(_) => return unread(too_large()),
     };
     let mut events = match beacon::parse(&bytes) {
         Ok(e) => e,
