@@ -85,6 +85,13 @@ pub struct DbArg {
     pub db: PathBuf,
 }
 
+/// Events per minute one client address may post, by default.
+pub const DEFAULT_LIMIT_IP: u32 = 600;
+/// Events per minute one session may post, by default.
+pub const DEFAULT_LIMIT_SESSION: u32 = 120;
+/// Seconds a request may take, by default.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10;
+
 /// The server's settings.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -156,11 +163,11 @@ pub struct Config {
     pub secure_cookie: bool,
 
     /// Most events one client address may post per minute (0: no limit).
-    #[arg(long, env = "MICROCONV_LIMIT_IP", default_value_t = 600)]
+    #[arg(long, env = "MICROCONV_LIMIT_IP", default_value_t = DEFAULT_LIMIT_IP)]
     pub limit_ip: u32,
 
     /// Most events one session may post per minute (0: no limit).
-    #[arg(long, env = "MICROCONV_LIMIT_SESSION", default_value_t = 120)]
+    #[arg(long, env = "MICROCONV_LIMIT_SESSION", default_value_t = DEFAULT_LIMIT_SESSION)]
     pub limit_session: u32,
 
     /// Header holding the client's address, set by a reverse proxy you run
@@ -187,7 +194,7 @@ pub struct Config {
     pub header_timeout: u64,
 
     /// Seconds a request (its body included) may take; then a 408.
-    #[arg(long, env = "MICROCONV_REQUEST_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "MICROCONV_REQUEST_TIMEOUT", default_value_t = DEFAULT_REQUEST_TIMEOUT)]
     pub request_timeout: u64,
 
     /// Seconds an idle keep-alive connection is kept open.

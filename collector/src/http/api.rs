@@ -20,6 +20,19 @@ fn failed(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
+/// The value of a blocking or writer-thread store call, or the 500 for it.
+// The error is the answer itself, returned at once: boxing it gains nothing.
+#[allow(clippy::result_large_err)]
+fn stored<T, E1: std::fmt::Display, E2: std::fmt::Display>(
+    r: Result<Result<T, E1>, E2>,
+) -> Result<T, Response> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(failed(e)),
+        Err(e) => Err(failed(e)),
+    }
+}
+
 fn bad_request(reason: impl Into<String>) -> Response {
     (
         StatusCode::BAD_REQUEST,
@@ -41,10 +54,9 @@ fn no_store(res: Response) -> Response {
 async fn read_json<T: serde::Serialize + Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Response {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(Ok(v)) => no_store(Json(v).into_response()),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+    match stored(tokio::task::spawn_blocking(f).await) {
+        Ok(v) => no_store(Json(v).into_response()),
+        Err(res) => res,
     }
 }
 
@@ -127,8 +139,8 @@ pub async fn export(
         ExportFormat::Csv => ("text/csv; charset=utf-8", "microconv-events.csv"),
         ExportFormat::Ndjson => ("application/x-ndjson", "microconv-events.ndjson"),
     };
-    match out {
-        Ok(Ok(body)) => no_store(
+    match stored(out) {
+        Ok(body) => no_store(
             (
                 [
                     (header::CONTENT_TYPE, kind.to_string()),
@@ -141,8 +153,7 @@ pub async fn export(
             )
                 .into_response(),
         ),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+        Err(res) => res,
     }
 }
 
@@ -188,14 +199,13 @@ pub async fn create_share(
         .writer
         .run(move |s| s.create_share(&site, &label))
         .await;
-    match res {
-        Ok(Ok((share, token))) => (
+    match stored(res) {
+        Ok((share, token)) => (
             StatusCode::CREATED,
             Json(json!({ "share": share, "token": token, "url": format!("/share/{token}") })),
         )
             .into_response(),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+        Err(res) => res,
     }
 }
 
@@ -208,15 +218,14 @@ pub async fn revoke_share(
     if let Err(d) = auth::admin_change(&state, &headers).await {
         return d.into_json();
     }
-    match state.writer.run(move |s| s.revoke_share(id)).await {
-        Ok(Ok(true)) => Json(json!({ "revoked": id })).into_response(),
-        Ok(Ok(false)) => (
+    match stored(state.writer.run(move |s| s.revoke_share(id)).await) {
+        Ok(true) => Json(json!({ "revoked": id })).into_response(),
+        Ok(false) => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "no such share link, or revoked already"})),
         )
             .into_response(),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+        Err(res) => res,
     }
 }
 
@@ -225,13 +234,12 @@ async fn erase(state: AppState, headers: HeaderMap, who: Subject) -> Response {
         return d.into_json();
     }
     let what = format!("{who:?}");
-    match state.writer.run(move |s| s.erase(&who)).await {
-        Ok(Ok(n)) => {
+    match stored(state.writer.run(move |s| s.erase(&who)).await) {
+        Ok(n) => {
             tracing::info!("erased {n} events of {what}");
             Json(json!({ "erased": n })).into_response()
         }
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+        Err(res) => res,
     }
 }
 
@@ -275,11 +283,10 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap) -> Respon
 pub async fn shared_report(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let store = state.store.clone();
     let lookup = token.clone();
-    match tokio::task::spawn_blocking(move || store.share_site(&lookup)).await {
-        Ok(Ok(Some(_))) => report_page("", &token),
-        Ok(Ok(None)) => (StatusCode::NOT_FOUND, "no such share link (revoked?)\n").into_response(),
-        Ok(Err(e)) => failed(e),
-        Err(e) => failed(e),
+    match stored(tokio::task::spawn_blocking(move || store.share_site(&lookup)).await) {
+        Ok(Some(_)) => report_page("", &token),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such share link (revoked?)\n").into_response(),
+        Err(res) => res,
     }
 }
 

@@ -337,11 +337,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true; // not a browser's cross-site form: nothing to forge
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    origin == format!("http://{host}") || origin == format!("https://{host}")
+    super::cors::is_own_origin(headers, origin)
 }
 
 /// `POST /login`: the password, then a cookie and a redirect to `next`.

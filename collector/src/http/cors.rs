@@ -23,11 +23,7 @@ pub fn check(headers: &HeaderMap, allowed: &[String]) -> Verdict {
         return Verdict::Allow(any(allowed));
     }
     let text = origin.to_str().unwrap_or("");
-    let own = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| text == format!("http://{host}") || text == format!("https://{host}"));
-    if own || allowed.iter().any(|a| a == text) {
+    if is_own_origin(headers, text) || allowed.iter().any(|a| a == text) {
         Verdict::Allow(vec![
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()),
             (header::VARY, HeaderValue::from_static("Origin")),
@@ -69,4 +65,14 @@ pub fn refusal_headers(origin: &str) -> Vec<(header::HeaderName, HeaderValue)> {
         h.push((header::ACCESS_CONTROL_ALLOW_ORIGIN, v));
     }
     h
+}
+
+/// Whether `origin` is the collector's own (the request's `Host`, by http or https).
+pub fn is_own_origin(headers: &HeaderMap, origin: &str) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        })
 }

@@ -4,7 +4,7 @@
 mod api;
 pub mod auth;
 mod collect;
-mod cors;
+pub mod cors;
 #[cfg(feature = "embed-tag")]
 mod embedded;
 pub mod files;
@@ -59,11 +59,11 @@ impl Default for Settings {
             macros: HashSet::new(),
             static_dir: None,
             tag_dir: None,
-            limit_ip: 600,
-            limit_session: 120,
+            limit_ip: crate::config::DEFAULT_LIMIT_IP,
+            limit_session: crate::config::DEFAULT_LIMIT_SESSION,
             client_ip_header: None,
             queue: crate::writer::DEFAULT_QUEUE,
-            request_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(crate::config::DEFAULT_REQUEST_TIMEOUT),
         }
     }
 }
