@@ -26,6 +26,7 @@ const WORDS: &[&str] = &[
     "video",
     "click",
     "link_click",
+    "page_view",
     "custom",
     "clik",
     "percent",

@@ -193,13 +193,20 @@ fn listens_to_names_the_types_in_use() {
         scroll("s", ScrollUnits::Percent, &[50.0]),
         custom("c", "x"),
     ]);
-    assert!(e.listens_to("scroll"));
-    assert!(e.listens_to("custom"));
-    assert!(!e.listens_to("video"));
-    assert!(!e.listens_to("click"));
-    assert!(!e.listens_to("link_click"));
-    assert!(!e.listens_to("nonsense"));
-    let e = engine(vec![video("v", &[], &[]), click("c", None), link("l")]);
-    assert!(e.listens_to("video") && e.listens_to("click") && e.listens_to("link_click"));
-    assert!(!e.listens_to("scroll"));
+    use microconv::rules::model::TriggerType::*;
+    assert!(e.listens_to(Scroll));
+    assert!(e.listens_to(Custom));
+    assert!(!e.listens_to(Video));
+    assert!(!e.listens_to(Click));
+    assert!(!e.listens_to(LinkClick));
+    assert!(!e.listens_to(PageView));
+    let e = engine(vec![
+        video("v", &[], &[]),
+        click("c", None),
+        link("l"),
+        page_view("p"),
+    ]);
+    assert!(e.listens_to(Video) && e.listens_to(Click) && e.listens_to(LinkClick));
+    assert!(e.listens_to(PageView));
+    assert!(!e.listens_to(Scroll));
 }

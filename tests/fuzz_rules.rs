@@ -35,7 +35,8 @@ use microconv::engine::{
     Conversion, Engine, MediaEvent, MediaEventKind, Page, PushedEvent, ScrollReading, Value,
 };
 use microconv::native::{NativeBackend, NativeElement};
-use microconv::rules::model::{Limit, Trigger, TriggerKind};
+use microconv::rules::model::{Limit, Trigger, TriggerKind, TriggerType};
+use microconv::rules::names::TRIGGER_TYPES;
 use microconv::rules::{self, Parsed};
 
 // ---------------------------------------------------------------- PRNG
@@ -173,7 +174,7 @@ fn s(x: &str) -> J {
 
 // ---------------------------------------------------------------- vocabulary
 
-const TYPES: &[&str] = &["scroll", "video", "click", "link_click", "custom"];
+const TYPES: &[&str] = &TRIGGER_TYPES;
 #[rustfmt::skip]
 const BAD_TYPES: &[&str] = &[
     "Scroll", "scrol", "", "timer", "form", "link", "visibility", " click",
@@ -742,7 +743,10 @@ enum Ev {
     /// it, set the page again: a page load in the same tab session.
     SessionReload,
     RestoreGarbage(String),
-    ListensTo(String),
+    ListensTo(Option<TriggerType>),
+    /// A page view of the current page (after `Page`, as the shell does, or
+    /// alone: a back/forward-cache restore is `set_page` again and a view).
+    PageView,
 }
 
 #[derive(Clone, Debug)]
@@ -898,9 +902,10 @@ fn gen_events(r: &mut Rng, tree_len: usize) -> Vec<Ev> {
     let mut media_time = [0.0f64; 3];
     let mut media_dur = [100.0f64; 3];
     let media_url: Vec<String> = (0..3).map(|_| gen_url(r)).collect();
-    let mut evs = vec![Ev::Page(gen_page(r))];
+    let mut evs = vec![Ev::Page(gen_page(r)), Ev::PageView];
     for _ in 0..r.range(0, 60) {
         let ev = match r.below(20) {
+            0 if r.pct(30) => Ev::PageView,
             0 => Ev::Page(gen_page(r)),
             1..=4 => Ev::Scroll(ScrollReading {
                 top: gen_float(r),
@@ -969,18 +974,10 @@ fn gen_events(r: &mut Rng, tree_len: usize) -> Vec<Ev> {
                     }
                     Ev::RestoreGarbage(g)
                 } else {
-                    Ev::ListensTo(
-                        r.pick(&[
-                            "scroll",
-                            "video",
-                            "click",
-                            "link_click",
-                            "custom",
-                            "",
-                            "timer",
-                        ])
-                        .to_string(),
-                    )
+                    Ev::ListensTo(match r.below(TYPES.len() + 1) {
+                        i if i < TYPES.len() => TriggerType::from_name(TYPES[i]),
+                        _ => None,
+                    })
                 }
             }
         };
@@ -1165,6 +1162,10 @@ impl Checker {
                     assert!(c.var("link.url").is_some(), "link_click without link.url");
                     Some("link".into())
                 }
+                (TriggerKind::PageView, Ev::PageView) => {
+                    assert!(c.vars.is_empty(), "page_view with variables {:?}", c.vars);
+                    Some("page_view".into())
+                }
                 (TriggerKind::Custom { event }, Ev::Push(p)) => {
                     assert_eq!(
                         *event, p.event,
@@ -1265,22 +1266,25 @@ fn run_case(case: &Case, stats: &mut Stats) {
             }
             Ev::RestoreGarbage(g) => engine.restore_session_state(g),
             Ev::ListensTo(on) => {
-                let _ = engine.listens_to(on);
+                if let Some(on) = on {
+                    let _ = engine.listens_to(*on);
+                }
+            }
+            Ev::PageView => {
+                // A view re-arms the page, as the shell's restore does.
+                engine.set_page(page.clone());
+                checker.new_page();
+                engine.on_page_view(&mut out);
             }
         }
         for c in &out {
-            let on = match engine.triggers().get(c.trigger).map(|t| &t.kind) {
-                Some(TriggerKind::Scroll { .. }) => "scroll",
-                Some(TriggerKind::Video { .. }) => "video",
-                Some(TriggerKind::Click { .. }) => "click",
-                Some(TriggerKind::LinkClick) => "link_click",
-                Some(TriggerKind::Custom { .. }) => "custom",
-                None => "",
-            };
-            assert!(
-                on.is_empty() || engine.listens_to(on),
-                "reported a {on} conversion but listens_to({on}) is false"
-            );
+            if let Some(t) = engine.triggers().get(c.trigger) {
+                let on = t.kind.ty();
+                assert!(
+                    engine.listens_to(on),
+                    "reported a {on:?} conversion but listens_to({on:?}) is false"
+                );
+            }
         }
         checker.check(engine.triggers(), ev, &out, stats);
     }

@@ -225,7 +225,7 @@ fn unknown_trigger_type() {
     );
     assert_one(
         one("\"on\": \"hover\""),
-        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"custom\"",
+        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"custom\"",
     );
 }
 

@@ -85,8 +85,8 @@ fn each_trigger_type_allows_exactly_its_own_fields() {
     let s = schema();
     let rules = at(&s, "$defs/trigger/allOf").as_array().expect("allOf");
     assert_eq!(rules.len(), TRIGGER_TYPES.len());
-    for (rule, (ty, own)) in rules.iter().zip(TYPE_FIELDS) {
-        assert_eq!(at(rule, "if/properties/on/const").as_str(), Some(*ty));
+    for (rule, &(ty, own)) in rules.iter().zip(TYPE_FIELDS.iter()) {
+        assert_eq!(at(rule, "if/properties/on/const").as_str(), Some(ty));
         let forbidden = at(rule, "then/properties");
         let others: Vec<&str> = TYPE_FIELDS
             .iter()
@@ -101,7 +101,7 @@ fn each_trigger_type_allows_exactly_its_own_fields() {
         for f in others {
             assert_eq!(at(forbidden, f).as_bool(), Some(false), "{f} on {ty}");
         }
-        let required = match *ty {
+        let required = match ty {
             "scroll" => vec!["thresholds"],
             "custom" => vec!["event"],
             _ => vec![],

@@ -178,3 +178,44 @@ async fn the_wrapper_keeps_the_pages_own_push_state() {
     assert_eq!(text(&calls), r#"[[true,"/x"],[true,"throw"]]"#);
     drop(tag);
 }
+
+const PAGE_VIEWS: &str = r#"{"id":"pv","conversion":"pv","on":"page_view","limit":"once_per_page"},
+    {"id":"route","conversion":"route","on":"page_view",
+     "conditions":[{"variable":"page.path","operator":"equals","value":"/spa-test/thanks"}]},
+    {"id":"read","conversion":"read","on":"custom","event":"seen","limit":"once_per_page"}"#;
+
+#[wasm_bindgen_test]
+async fn page_views_at_start_on_each_route_and_after_a_back_forward_restore() {
+    let _r = restore();
+    Reflect::set(&window(), &"dataLayer".into(), &js_sys::Array::new()).unwrap();
+    let tag = Tag::start(&rules(PAGE_VIEWS));
+    assert_eq!(tag.conversions(), ["pv"], "the load is a page view");
+
+    // A fragment is not a page view; a route is, with its path (a trailing
+    // slash does not matter to `equals` on page.path).
+    go("pushState", "#top");
+    sleep(100).await;
+    assert_eq!(tag.conversions(), ["pv"]);
+    go("pushState", "/spa-test/thanks/");
+    sleep(100).await;
+    let events = tag.events();
+    assert_eq!(tag.conversions(), ["pv", "pv", "route"]);
+    assert_eq!(page_field(&events[2], "path"), "/spa-test/thanks/");
+
+    // Back from the back/forward cache: pagehide, then pageshow. A new view
+    // of the same page: once_per_page limits re-arm.
+    push_seen();
+    push_seen();
+    assert_eq!(tag.conversions().len(), 4, "once per page");
+    for ty in ["pagehide", "pageshow"] {
+        let e = web_sys::Event::new(ty).unwrap();
+        window().dispatch_event(&e).unwrap();
+    }
+    push_seen();
+    assert_eq!(tag.conversions()[4..], ["pv", "route", "read"]);
+    // A pageshow without a pagehide before it (the load's) is not a view.
+    window()
+        .dispatch_event(&web_sys::Event::new("pageshow").unwrap())
+        .unwrap();
+    assert_eq!(tag.conversions().len(), 7);
+}

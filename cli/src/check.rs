@@ -42,13 +42,7 @@ pub fn line(file: &str, e: &RuleError) -> String {
 
 /// The type name (`on`) of a trigger kind.
 pub fn type_name(kind: &TriggerKind) -> &'static str {
-    match kind {
-        TriggerKind::Scroll { .. } => "scroll",
-        TriggerKind::Video { .. } => "video",
-        TriggerKind::Click { .. } => "click",
-        TriggerKind::LinkClick => "link_click",
-        TriggerKind::Custom { .. } => "custom",
-    }
+    kind.ty().as_str()
 }
 
 /// `file: ok, 4 triggers (scroll 1, ...): conversion, ...`.

@@ -9,7 +9,7 @@ use crate::Usage;
 /// One example event.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A page view.
+    /// A page view (the page's `page_view` triggers fire).
     Page {
         url: String,
         title: String,

@@ -30,6 +30,8 @@ pub fn run(file: &str, events: &[Example], mut engine: Engine<NativeBackend>) {
                 Ok(u) => {
                     page_url = u;
                     engine.set_page(page(&page_url, title, referrer));
+                    // A page in the events file is a page view.
+                    engine.on_page_view(&mut out);
                 }
                 Err(e) => println!("  invalid page URL: {e}"),
             },

@@ -273,3 +273,38 @@ fn simulate_custom_events_and_bad_event_files() {
     assert!(err.contains("event #1: unknown type \"hover\""), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn simulate_a_page_event_is_a_page_view() {
+    let dir = std::env::temp_dir().join(format!("microconv-sim-pv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"version": 1, "triggers": [{"id": "thanks", "conversion": "call_requested", "on": "page_view", "macro": true,
+            "conditions": [{"variable": "page.path", "operator": "equals", "value": "/thank-you"}]}]}"#,
+    )
+    .unwrap();
+    let events = dir.join("events.json");
+    std::fs::write(
+        &events,
+        r#"[{"type": "page", "url": "https://example.com/pricing"},
+            {"type": "page", "url": "/thank-you/?team=5"}]"#,
+    )
+    .unwrap();
+    let (code, out, _) = run(&[
+        "check",
+        "--simulate",
+        events.to_str().unwrap(),
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines[3], "  nothing fires", "{out}");
+    assert_eq!(
+        lines[5], "  fires call_requested (trigger \"thanks\", macro)",
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -72,7 +72,7 @@ test("two+ sessions: funnel numbers match the visitors, and the report shows the
 
   const s = await api(url, "/api/summary");
   expect(s.sessions).toBe(3);
-  expect(s.macro).toEqual(["signup"]);
+  expect(s.macro).toEqual(["call_requested", "signup"]);
   expect(s.macro_sessions).toBe(2);
   const count = (name) => s.conversions.find((x) => x.conversion === name);
   expect(count("demo_watched")).toMatchObject({ count: 5, sessions: 1, macro: false });
@@ -114,7 +114,7 @@ test("two+ sessions: funnel numbers match the visitors, and the report shows the
   await expect(page.locator("#conversions tbody tr")).toHaveCount(s.conversions.length);
   await expect(page.locator("#conversions tbody tr", { hasText: "demo_watched" })).toContainText("5");
   await expect(page.locator("#sentences")).toContainText(
-    "Visitors who did demo watched went on to signup at 100% vs 50% among the others.");
+    "Visitors who did demo watched went on to call requested or signup at 100% vs 50% among the others.");
   await expect(page.locator("#latest tbody tr")).toHaveCount(12);
   const shot = await page.screenshot({ path: test.info().outputPath("report.png"), fullPage: true });
   await test.info().attach("report", { body: shot, contentType: "image/png" });

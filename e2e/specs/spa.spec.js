@@ -74,7 +74,9 @@ test("three routes: thresholds re-arm per route, page.* follow the route, once_p
     "/spa/guide 50", "/spa/guide 100",
   ]);
   expect(events.filter((e) => e.conversion === "help_opened")).toHaveLength(1);
-  expect(events.filter((e) => !["route_read", "help_opened"].includes(e.conversion))).toEqual([]);
+  // The pricing route was viewed once (a page_view trigger); nothing else.
+  expect(events.filter((e) => e.conversion === "app_pricing_viewed").map((e) => e.page.path)).toEqual(["/spa/pricing"]);
+  expect(events.filter((e) => !["route_read", "help_opened", "app_pricing_viewed"].includes(e.conversion))).toEqual([]);
 
   const routeReads = events.filter((e) => e.conversion === "route_read").sort((a, b) => a.at - b.at);
   const previous = ["", "/spa/", "/spa/guide", "/spa/pricing"];

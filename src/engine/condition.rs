@@ -5,6 +5,9 @@
 //!   `"true"`/`"false"`, null as `""`); when the literal is a number or boolean
 //!   and the actual value is one too, they are compared as numbers instead, so
 //!   `link.outbound equals true` and `scroll.threshold equals 50` both work.
+//! - `page.path equals "/thank-you"` also holds on `/thank-you/` (and the
+//!   other way round): one trailing slash is ignored on both sides, as
+//!   servers usually serve both; other operators see the path as it is.
 //! - `contains`, `starts_with`, `ends_with` work on string forms.
 //! - `ignore_case` compares JS `toLowerCase()` forms: the literal is lowered once
 //!   here, the actual value into a reusable scratch buffer (ASCII without a call).
@@ -33,6 +36,8 @@ pub(crate) struct Scratch {
 
 enum StrOp {
     Equals,
+    /// `equals` on `page.path`: one trailing `/` on either side is ignored.
+    PathEquals,
     Contains,
     StartsWith,
     EndsWith,
@@ -85,6 +90,14 @@ fn literal_number(lit: &Literal) -> f64 {
     }
 }
 
+/// `path` without one trailing `/`, except the root path `/` itself.
+fn trim_slash(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => path,
+    }
+}
+
 impl<B: Backend> Compiled<B> {
     /// Compiles `cond`; `Err(reason)` when its regex or selector is invalid.
     pub(crate) fn new(cond: &Condition, backend: &B) -> Result<Self, Msg> {
@@ -111,6 +124,14 @@ impl<B: Backend> Compiled<B> {
             lit: literal_number(&cond.value),
         };
         let test = match cond.operator {
+            Operator::Equals if cond.variable == Variable::PagePath => {
+                let mut t = str_test(StrOp::PathEquals);
+                if let Test::Str { lit, .. } = &mut t {
+                    let trimmed = trim_slash(lit).len();
+                    lit.truncate(trimmed);
+                }
+                t
+            }
             Operator::Equals => str_test(StrOp::Equals),
             Operator::Contains => str_test(StrOp::Contains),
             Operator::StartsWith => str_test(StrOp::StartsWith),
@@ -168,6 +189,7 @@ impl<B: Backend> Compiled<B> {
                 let lit = lit.as_str();
                 match op {
                     StrOp::Equals => s == lit,
+                    StrOp::PathEquals => trim_slash(s) == lit,
                     StrOp::Contains => crate::text::contains(s, lit),
                     StrOp::StartsWith => s.starts_with(lit),
                     StrOp::EndsWith => s.ends_with(lit),

@@ -21,7 +21,7 @@ pub use video::{END_SLACK, SEEK_MIN_MOVE};
 use alloc::borrow::Cow;
 
 use crate::backend::{Backend, ElementFacts};
-use crate::rules::model::{Condition, Rules, Trigger, TriggerKind, VideoStatus};
+use crate::rules::model::{Condition, Rules, Trigger, TriggerKind, TriggerType, VideoStatus};
 use crate::rules::{RuleError, TriggerRef};
 use condition::{Compiled, Scratch};
 use limits::{Fnv, Limits};
@@ -204,6 +204,7 @@ pub struct Engine<B: Backend> {
     clicks: Vec<usize>,
     links: Vec<usize>,
     customs: Vec<usize>,
+    page_views: Vec<usize>,
     videos: bool,
     page: PageCtx,
     limits: Limits,
@@ -341,6 +342,7 @@ fn click_vars(f: &ElementFacts) -> Vec<(Cow<'static, str>, Value)> {
 const CLICK_MILESTONE: &[u8] = b"click";
 const LINK_MILESTONE: &[u8] = b"link_click";
 const PUSH_MILESTONE: &[u8] = b"custom";
+const PAGE_VIEW_MILESTONE: &[u8] = b"page_view";
 
 impl<B: Backend> Engine<B> {
     /// Compiles regexes and selectors through the backend (once: evaluation
@@ -369,6 +371,7 @@ impl<B: Backend> Engine<B> {
             clicks: Vec::new(),
             links: Vec::new(),
             customs: Vec::new(),
+            page_views: Vec::new(),
             videos: false,
             page: PageCtx::default(),
             limits: Limits::default(),
@@ -396,6 +399,7 @@ impl<B: Backend> Engine<B> {
                 TriggerKind::Click { .. } => engine.clicks.push(i),
                 TriggerKind::LinkClick => engine.links.push(i),
                 TriggerKind::Custom { .. } => engine.customs.push(i),
+                TriggerKind::PageView => engine.page_views.push(i),
             }
         }
         (engine, errors)
@@ -412,17 +416,16 @@ impl<B: Backend> Engine<B> {
     pub fn backend(&self) -> &B {
         &self.backend
     }
-    /// Whether any trigger listens to this `on` type (`scroll`, `video`, `click`,
-    /// `link_click`, `custom`), so the shell attaches only the listeners needed.
-    pub fn listens_to(&self, on: &str) -> bool {
-        let kind = |f: fn(&TriggerKind) -> bool| self.rules.triggers.iter().any(|t| f(&t.kind));
+    /// Whether any trigger is of type `on`, so the shell attaches only the
+    /// listeners needed.
+    pub fn listens_to(&self, on: TriggerType) -> bool {
         match on {
-            "scroll" => kind(|k| matches!(k, TriggerKind::Scroll { .. })),
-            "video" => self.videos,
-            "click" => !self.clicks.is_empty(),
-            "link_click" => !self.links.is_empty(),
-            "custom" => !self.customs.is_empty(),
-            _ => false,
+            TriggerType::Scroll => self.scroll.is_used(),
+            TriggerType::Video => self.videos,
+            TriggerType::Click => !self.clicks.is_empty(),
+            TriggerType::LinkClick => !self.links.is_empty(),
+            TriggerType::PageView => !self.page_views.is_empty(),
+            TriggerType::Custom => !self.customs.is_empty(),
         }
     }
     /// A new page view (load or single-page-app route): page variables update,
@@ -664,6 +667,41 @@ impl<B: Backend> Engine<B> {
         }
         // Element handles are not kept past the click.
         described.clear();
+    }
+    /// A page view: the shell calls it after each [`Engine::set_page`] (the
+    /// load, a single-page app's route) and after a page comes back from the
+    /// back/forward cache. `page_view` triggers see `page.*`, `query.*` and
+    /// `event` (`page_view`); each page view is one event, so `once_per_page`
+    /// fires once per view and `once_per_session` once per session.
+    pub fn on_page_view(&mut self, out: &mut Vec<Conversion>) {
+        let Engine {
+            backend,
+            rules,
+            code,
+            page,
+            limits,
+            scratch,
+            page_views,
+            ..
+        } = self;
+        limits.begin_event();
+        let mut judge = Judge {
+            backend: &*backend,
+            code: &*code,
+            triggers: &rules.triggers,
+            limits,
+            scratch,
+        };
+        let milestone = Fnv::new().bytes(PAGE_VIEW_MILESTONE).finish();
+        for &ti in page_views.iter() {
+            let scope = Scope::new(page, TriggerType::PageView.as_str());
+            if judge.fires(ti, &scope, milestone) {
+                out.push(Conversion {
+                    trigger: ti,
+                    vars: Vec::new(),
+                });
+            }
+        }
     }
     /// An event pushed by the page.
     pub fn on_push(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {

@@ -42,6 +42,10 @@ impl ScrollState {
     }
 
     /// A new page: thresholds re-arm, depth starts again.
+    /// Whether any scroll trigger was added.
+    pub(crate) fn is_used(&self) -> bool {
+        !self.slots.is_empty()
+    }
     pub(crate) fn new_page(&mut self) {
         self.max_depth = 0.0;
         self.slots

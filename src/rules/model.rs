@@ -96,11 +96,88 @@ pub enum TriggerKind {
     },
     /// `"on": "link_click"`: a left or middle click on a link (`<a>`, `<area>`).
     LinkClick,
+    /// `"on": "page_view"`: each page view (the load, a single-page app's
+    /// route change, a page restored from the back/forward cache).
+    PageView,
     /// `"on": "custom"`: an event pushed by the page (`dataLayer.push({event})`).
     Custom {
         /// `event`: the pushed event name, matched exactly.
         event: String,
     },
+}
+
+impl TriggerKind {
+    /// The trigger type (`on`) of these options.
+    pub fn ty(&self) -> TriggerType {
+        match self {
+            TriggerKind::Scroll { .. } => TriggerType::Scroll,
+            TriggerKind::Video { .. } => TriggerType::Video,
+            TriggerKind::Click { .. } => TriggerType::Click,
+            TriggerKind::LinkClick => TriggerType::LinkClick,
+            TriggerKind::PageView => TriggerType::PageView,
+            TriggerKind::Custom { .. } => TriggerType::Custom,
+        }
+    }
+}
+
+/// A trigger type (`on`): the table the rest derives from (its name, its own
+/// fields, the event name it reports). A new type is a row here, and the
+/// compiler then points at every `match` that must handle it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerType {
+    /// `scroll`.
+    Scroll,
+    /// `video`.
+    Video,
+    /// `click`.
+    Click,
+    /// `link_click`.
+    LinkClick,
+    /// `page_view`.
+    PageView,
+    /// `custom`.
+    Custom,
+}
+
+impl TriggerType {
+    /// Every type, in the order the rules format lists them.
+    pub const ALL: [TriggerType; 6] = [
+        TriggerType::Scroll,
+        TriggerType::Video,
+        TriggerType::Click,
+        TriggerType::LinkClick,
+        TriggerType::PageView,
+        TriggerType::Custom,
+    ];
+
+    /// The name used in the rules file (`on`) and, except for `custom`
+    /// (which reports the pushed name), as the `event` variable.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TriggerType::Scroll => "scroll",
+            TriggerType::Video => "video",
+            TriggerType::Click => "click",
+            TriggerType::LinkClick => "link_click",
+            TriggerType::PageView => "page_view",
+            TriggerType::Custom => "custom",
+        }
+    }
+
+    /// The fields only this type takes (a field may belong to several types).
+    pub const fn fields(self) -> &'static [&'static str] {
+        match self {
+            TriggerType::Scroll => &["units", "thresholds"],
+            TriggerType::Video => &["statuses", "progress_percent", "progress_seconds"],
+            TriggerType::Click => &["selector"],
+            TriggerType::LinkClick | TriggerType::PageView => &[],
+            TriggerType::Custom => &["event"],
+        }
+    }
+
+    /// Parses a rules-file name.
+    pub fn from_name(name: &str) -> Option<TriggerType> {
+        TriggerType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
 }
 
 /// `units` of a scroll trigger.
@@ -363,7 +440,8 @@ pub enum Variable {
     PageReferrer,
     /// `query.<param>`: a query parameter of the page URL.
     Query(String),
-    /// `event`: the event name (`scroll`, `video`, `click`, `link_click`, or the pushed name).
+    /// `event`: the event name (`scroll`, `video`, `click`, `link_click`,
+    /// `page_view`, or the pushed name).
     Event,
     /// `click.element`: the clicked element, for `matches_css`.
     ClickElement,

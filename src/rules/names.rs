@@ -1,6 +1,9 @@
 //! The names the rules format knows, as lists: validation suggests from them
 //! and the schema test (`tests/rules_schema.rs`) compares `www/rules.schema.json`
-//! against them, so the schema cannot drift from the parser.
+//! against them, so the schema cannot drift from the parser. The trigger
+//! types and their fields come from [`TriggerType`].
+
+use super::model::TriggerType;
 
 /// Fields of the top-level object.
 pub const TOP_LEVEL_FIELDS: &[&str] = &[
@@ -24,20 +27,30 @@ pub const COMMON_TRIGGER_FIELDS: &[&str] = &[
     "description",
 ];
 
-/// Trigger types (`on`), in the order the format lists them.
-pub const TRIGGER_TYPES: &[&str] = &["scroll", "video", "click", "link_click", "custom"];
+const N_TYPES: usize = TriggerType::ALL.len();
 
-/// Fields that only one trigger type takes, by type.
-pub const TYPE_FIELDS: &[(&str, &[&str])] = &[
-    ("scroll", &["units", "thresholds"]),
-    (
-        "video",
-        &["statuses", "progress_percent", "progress_seconds"],
-    ),
-    ("click", &["selector"]),
-    ("link_click", &[]),
-    ("custom", &["event"]),
-];
+/// Trigger types (`on`), in the order the format lists them (from [`TriggerType`]).
+pub const TRIGGER_TYPES: [&str; N_TYPES] = {
+    let mut out = [""; N_TYPES];
+    let mut i = 0;
+    while i < N_TYPES {
+        out[i] = TriggerType::ALL[i].as_str();
+        i += 1;
+    }
+    out
+};
+
+/// The fields of each trigger type's own, by type (from [`TriggerType::fields`]).
+pub const TYPE_FIELDS: [(&str, &[&str]); N_TYPES] = {
+    let mut out: [(&str, &[&str]); N_TYPES] = [("", &[]); N_TYPES];
+    let mut i = 0;
+    while i < N_TYPES {
+        let t = TriggerType::ALL[i];
+        out[i] = (t.as_str(), t.fields());
+        i += 1;
+    }
+    out
+};
 
 /// Fields of a condition (in `conditions` and `unless`).
 pub const CONDITION_FIELDS: &[&str] = &["variable", "operator", "value", "negate", "ignore_case"];
@@ -45,7 +58,8 @@ pub const CONDITION_FIELDS: &[&str] = &["variable", "operator", "value", "negate
 /// Values of a scroll trigger's `units`.
 pub const SCROLL_UNITS: &[&str] = &["percent", "pixels"];
 
-/// The trigger type a type-specific field belongs to.
+/// The first trigger type a type-specific field belongs to (for messages:
+/// a field may belong to several).
 pub fn type_of_field(field: &str) -> Option<&'static str> {
     TYPE_FIELDS
         .iter()

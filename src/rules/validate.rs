@@ -11,7 +11,7 @@ use crate::json::{Json, JsonError};
 use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{
-    Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, VideoStatus, VideoStatuses,
+    Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, TriggerType, VideoStatus, VideoStatuses,
 };
 #[cfg(feature = "messages")]
 use crate::sort::sort_by;
@@ -204,7 +204,7 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
     let on = ctx.required(v, &path, "on").and_then(|x| {
         let on_path = field_path(&path, "on");
         let name = ctx.string(x, &on_path, true)?;
-        let known = TRIGGER_TYPES.iter().copied().find(|t| *t == name);
+        let known = TriggerType::from_name(name);
         if known.is_none() {
             ctx.error(
                 &on_path,
@@ -225,14 +225,14 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
                 (None, _) => Ok(false),
                 // Without a known type a type field cannot be judged; `on` is reported.
                 (Some(_), None) => Ok(true),
-                (Some(t), Some(on)) if t == on => Ok(true),
+                (Some(_), Some(on)) if on.fields().contains(&k) => Ok(true),
                 (Some(t), Some(on)) => {
                     let mut m = Msg::new();
                     push_quoted(&mut m, k);
                     m.push_str(" applies to \"on\": ");
                     push_quoted(&mut m, t);
                     m.push_str(" triggers, not ");
-                    push_quoted(&mut m, on);
+                    push_quoted(&mut m, on.as_str());
                     Err(m)
                 }
             }
@@ -255,10 +255,11 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
     };
     let is_macro = ctx.opt_bool(v, &path, "macro");
     let _ = ctx.opt_string(v, &path, "description", false);
+    // Exhaustive: a new trigger type cannot fall into another's options.
     let kind = match on {
-        Some("scroll") => scroll(ctx, v, &path),
-        Some("video") => video(ctx, v, &path),
-        Some("click") => match ctx.opt_string(v, &path, "selector", true) {
+        Some(TriggerType::Scroll) => scroll(ctx, v, &path),
+        Some(TriggerType::Video) => video(ctx, v, &path),
+        Some(TriggerType::Click) => match ctx.opt_string(v, &path, "selector", true) {
             Some(s) if s.trim().is_empty() => {
                 let pos = v.get("selector").map_or(v.pos, |s| s.pos);
                 ctx.error(
@@ -273,8 +274,9 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
             }),
             None => Some(TriggerKind::Click { selector: None }),
         },
-        Some("link_click") => Some(TriggerKind::LinkClick),
-        Some(_) => ctx
+        Some(TriggerType::LinkClick) => Some(TriggerKind::LinkClick),
+        Some(TriggerType::PageView) => Some(TriggerKind::PageView),
+        Some(TriggerType::Custom) => ctx
             .req_string(v, &path, "event")
             .map(|e| TriggerKind::Custom { event: e.into() }),
         None => None,

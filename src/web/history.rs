@@ -19,7 +19,8 @@
 //!   compared again, so a page that replaces `pushState` after the tag loaded
 //!   (or a push that happens just before an event) is still seen in time.
 //!
-//! The virtual page's `page.referrer` is the previous page's URL (as GA4 does).
+//! The virtual page's `page.referrer` is the previous page's URL (as GA4 does),
+//! and it is a page view for `page_view` triggers ([`super::pageview`]).
 
 use core::cell::{Cell, RefCell};
 
@@ -133,5 +134,6 @@ pub(crate) fn check(t: &mut Tag) {
     }
     next.referrer = old.url.clone();
     t.engine.set_page(next);
+    super::pageview::viewed(t);
     scroll::schedule();
 }

@@ -27,6 +27,7 @@ pub mod json;
 mod media;
 mod outbox;
 mod page;
+mod pageview;
 mod scroll;
 mod storage;
 mod transport;
@@ -60,6 +61,7 @@ use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
 use crate::engine::{Conversion, Engine};
+use crate::rules::model::TriggerType;
 use crate::rules::{self, RuleError, TriggerRef};
 
 pub use dom::Dom;
@@ -399,10 +401,10 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let session = page::session_id(&host);
     let sink = host.sink();
     let gate = consent::initial(&host);
-    let wants = |on: &str| engine.listens_to(on);
-    let (w_scroll, w_video) = (wants("scroll"), wants("video"));
-    let w_click = wants("click") || wants("link_click");
-    let w_custom = wants("custom");
+    let wants = |on| engine.listens_to(on);
+    let (w_scroll, w_video) = (wants(TriggerType::Scroll), wants(TriggerType::Video));
+    let w_click = wants(TriggerType::Click) || wants(TriggerType::LinkClick);
+    let w_custom = wants(TriggerType::Custom);
     TAG.with(|t| {
         *t.borrow_mut() = Some(Tag {
             engine,
@@ -417,6 +419,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         consent::attach();
     }
     with_tag(|t| t.transport.resume());
+    with_tag(pageview::viewed);
     history::attach();
     if w_scroll {
         scroll::attach();

@@ -201,21 +201,26 @@ pub(super) fn on_lifecycle(e: JsValue) {
     let Some(kind) = e.dyn_ref::<web_sys::Event>().map(|e| e.type_()) else {
         return;
     };
-    with_tag(|t| {
-        let t = &mut t.transport;
+    with_tag(|tag| {
+        let t = &mut tag.transport;
         match kind.as_str() {
             "online" => {
                 t.request(Take::All);
                 t.adopt(false);
             }
-            // Back from the back/forward cache: its outbox was left (and
-            // may be taken over), so the page starts a new one.
+            // Back from the back/forward cache (a `pageshow` after our
+            // `pagehide`): its outbox was left (and may be taken over), so
+            // the page starts a new one; and it is a new page view.
             "pageshow" => {
-                if t.leaving {
+                let restored = t.leaving;
+                if restored {
                     t.leaving = false;
                     t.key = own_key();
                 }
                 t.adopt(false);
+                if restored {
+                    super::pageview::restored(tag);
+                }
             }
             "pagehide" => {
                 t.leaving = true;

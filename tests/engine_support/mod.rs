@@ -117,6 +117,10 @@ pub fn link(id: &str) -> Trigger {
     trigger(id, id, TriggerKind::LinkClick)
 }
 
+pub fn page_view(id: &str) -> Trigger {
+    trigger(id, id, TriggerKind::PageView)
+}
+
 /// A page from a URL (scheme://host/path?query).
 pub fn page(url: &str) -> Page {
     let url = url.split('#').next().unwrap_or("");
