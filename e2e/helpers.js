@@ -19,13 +19,17 @@ const ROOT = path.resolve(__dirname, "..");
 const COLLECTOR_ARGS = ["--static", path.join(ROOT, "www"), "--tag-dir", path.join(ROOT, "dist"),
   "--rules", path.join(ROOT, "www", "rules.json"), "--limit-ip", "0", "--limit-session", "0"];
 
-/** Starts a private collector (own temp database, free port); resolves {url, db, stop}. */
-async function startCollector(extraArgs = []) {
+/**
+ * Starts a private collector (own temp database, free port); resolves {url, db, stop}.
+ * `rules` replaces the demo's rules file.
+ */
+async function startCollector(extraArgs = [], { rules } = {}) {
   const bin = process.env.MICROCONV_COLLECTOR_BIN;
   if (!bin) throw new Error("MICROCONV_COLLECTOR_BIN is not set: run scripts/test-e2e.sh");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-e2e-"));
   const db = path.join(dir, "collector.sqlite");
-  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", db, ...COLLECTOR_ARGS, ...extraArgs],
+  const args = COLLECTOR_ARGS.map((a, i) => (rules && COLLECTOR_ARGS[i - 1] === "--rules" ? rules : a));
+  const child = spawn(bin, ["--addr", "127.0.0.1:0", "--db", db, ...args, ...extraArgs],
   { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let out = "";
@@ -149,4 +153,20 @@ async function outboxes(page) {
   });
 }
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, ROOT };
+/** `text` (a rules.json) published by the real CLI (`microconv publish`). */
+function publish(text) {
+  const { execFileSync } = require("node:child_process");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-publish-"));
+  try {
+    fs.writeFileSync(path.join(dir, "rules.json"), text);
+    execFileSync(process.env.MICROCONV_CLI_BIN, ["publish", path.join(dir, "rules.json"), "-o", path.join(dir, "out")], { stdio: "ignore" });
+    return fs.readFileSync(path.join(dir, "out", "rules.json"), "utf8");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The console line of a page whose rules are not published. */
+const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
+
+module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, publish, NOT_PUBLISHED, ROOT };

@@ -169,54 +169,20 @@ function host(c) {
       try { for (s = window[a]; i < s.length; i++) if (!(k = s.key(i)).indexOf(p)) r.push(k) } catch (x) {}
       return r
     },
-    // The rules text as the browser's JSON parser reads it, for the tag
-    // build's rules reader (src/web/json.rs): every value in document order
-    // as a kind (0 null, 1 false, 2 true, 3 number, 4 string, 5 array,
-    // 6 object) then the number, the string or the count (an object's
-    // members then follow as key, value). null for whatever the tag's own
-    // JSON parser (src/json) refuses and JSON.parse would take: a duplicate
-    // key (found by counting colons outside strings against the members
-    // parsed), more than 64 levels of nesting, a number out of range, a lone
-    // surrogate. The loader parses first, with Response.json() (the
-    // browser's own parser, whatever the page did to JSON.parse), into j
-    // (this object itself when the text is not JSON); without j, JSON.parse.
-    // j is read once and let go (the parsed rules are garbage after this).
-    json: function (t) {
-      var o = [], n = 0, cs = /\p{Cs}/u, v = this.j,
-        w = function (v, d) {
-          var k = typeof v;
-          if (k == "number") { if (!isFinite(v)) throw 0; o.push(3, v) }
-          else if (k == "string") { if (cs.test(v)) throw 0; o.push(4, v) }
-          else if (k == "boolean") o.push(v ? 2 : 1);
-          else if (v === null) o.push(0);
-          else if (d > 63) throw 0;
-          else if (Array.isArray(v)) { o.push(5, v.length); v.forEach(function (x) { w(x, d + 1) }) }
-          else {
-            k = Object.keys(v); n -= k.length; o.push(6, k.length);
-            k.forEach(function (x) { if (cs.test(x)) throw 0; o.push(x); w(v[x], d + 1) })
-          }
-        };
-      delete this.j;
-      try {
-        if (v === this) throw 0;
-        w(v === undefined ? JSON.parse(t.replace(/^\ufeff/, "")) : v, 0);
-        // Strings out (linear: the text is JSON by now), one colon a member.
-        return t.replace(/"(?:[^"\\]|\\.)*"/g, "").split(":").length - 1 + n ? null : o
-      } catch (x) { return null }
-    },
     stop: function () { dead = 1 },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the
-    // file'; empty when there is none). The messages come from check() (the
-    // loader loads the diagnostics file; pages with valid rules never do);
+    // file'; empty when there is none). The messages: those of a plain
+    // rules.json (m, from the diagnostics file that compiled it), else those
+    // check() gives (published rules: only patterns this browser refuses);
     // failing that, the message names the triggers.
     defects: function (fatal, names) {
       var h = this, log = function (m) {
         c[fatal ? "error" : "warn"]("microconv: " + (fatal ? "not started: the rules have no valid trigger" : "some triggers were left out of the rules") + m)
       };
-      names ? Promise.resolve().then(function () { return h.check() }).then(log, function (e) {
-        log(" (errors in " + names + "; the details could not be loaded: " + (e && e.message || e) + ")")
-      }) : log("")
+      if (h.d) return;
+      h.d = 1;
+      h.m != null ? log(h.m) : names ? log(" (errors in " + names + ")") : log("")
     }
   }
 }

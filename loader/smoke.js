@@ -11,6 +11,8 @@ const http = require("http");
 const fs = require("fs");
 const path = require("path");
 const { chromium } = require(path.resolve(__dirname, "../e2e/node_modules/playwright-core"));
+const { execFileSync } = require("child_process");
+const os = require("os");
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
@@ -31,6 +33,22 @@ const badTrigger = JSON.stringify({
   ],
 });
 
+/** `text` published by the CLI (`microconv publish`), as a site owner would. */
+function publish(text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-smoke-"));
+  fs.writeFileSync(path.join(dir, "rules.json"), text);
+  const target = process.env.CARGO_TARGET_DIR || path.join(root, "target");
+  const bin = path.join(target, "debug", "microconv");
+  const args = ["publish", path.join(dir, "rules.json"), "-o", path.join(dir, "out")];
+  if (fs.existsSync(bin)) execFileSync(bin, args, { stdio: "ignore" });
+  else execFileSync("cargo", ["run", "-q", "-p", "microconv-cli", "--", ...args], { cwd: root, stdio: "ignore" });
+  const out = fs.readFileSync(path.join(dir, "out", "rules.json"), "utf8");
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+const published = publish(rules);
+const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
+
 function page(script, { csp, inline } = {}) {
   return `<!doctype html><html><head><meta charset="utf-8">${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ""}
 <script>window.dataLayer = [{event: "signup", plan: "early"}]; window.__errors = [];
@@ -44,7 +62,9 @@ ${script}
 const tag = (attrs) => `<script async src="/t/microconv.js" ${attrs}></script>`;
 const pages = {
   "/ok.html": page(tag('data-rules="/rules.json" data-debug')),
-  "/inline.html": page(tag("data-endpoint=/collect-inline"), { inline: rules }),
+  "/inline.html": page(tag("data-endpoint=/collect-inline"), { inline: published }),
+  "/inline-plain.html": page(tag("data-endpoint=/collect-inline-plain"), { inline: rules }),
+  "/plain.html": page(tag('data-rules="/plain.json"')),
   "/sri-bad.html": page(tag('data-rules="/rules.json" data-wasm-integrity="sha384-AAAA"')),
   "/no-rules.html": page(tag('data-rules="/missing.json"')),
   "/bad-trigger.html": page(tag('data-rules="/bad.json"')),
@@ -67,7 +87,9 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (pages[url.pathname]) { res.setHeader("content-type", "text/html"); return res.end(pages[url.pathname]); }
-  if (url.pathname === "/rules.json") return res.end(rules);
+  // Told apart by content, not name or type: /rules.json is published.
+  if (url.pathname === "/rules.json") return res.end(published);
+  if (url.pathname === "/plain.json") { res.setHeader("content-type", "application/json"); return res.end(rules); }
   if (url.pathname === "/bad.json") return res.end(badTrigger);
   if (url.pathname.startsWith("/t/") || (url.pathname.startsWith("/t-no-check/") && !url.pathname.includes("microconv-check."))) {
     const f = path.join(dist, path.basename(url.pathname));
@@ -145,7 +167,23 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
 
   check(checkRequests.length === 0, `pages with valid rules never fetch the diagnostics file: ${checkRequests}`);
 
+  // Plain rules (inline or fetched): compiled in the page by the
+  // diagnostics file, one console line saying so, and they run.
+  for (const [p, endpoint] of [["/plain.html", "/collect"], ["/inline-plain.html", "/collect-inline-plain"]]) {
+    beacons.length = 0;
+    checkRequests.length = 0;
+    r = await visit(p, async (pg) => { await pg.click("#cta"); await pg.waitForTimeout(300); });
+    check(JSON.stringify(mine(r.logs)) === JSON.stringify([NOT_PUBLISHED]), `${p}: one line says the rules are not published: ${JSON.stringify(mine(r.logs))}`);
+    check(beacons.some((b) => b.path === endpoint && JSON.parse(b.body).events.some((e) => e.conversion === "cta_click")), `${p}: the plain rules run`);
+    const sent = beacons.flatMap((b) => JSON.parse(b.body).events).map((e) => e.rules);
+    const hash = published.split(" ")[2].split("\n")[0];
+    check(sent.length > 0 && sent.every((h) => h === hash), `${p}: beacons carry the hash publishing gives (${hash}): ${sent}`);
+    check(checkRequests.length === 2, `${p}: the compiler (.js + .wasm) fetched: ${checkRequests}`);
+    check(r.errors.length === 0, `${p}: no page errors`);
+  }
+
   beacons.length = 0;
+  checkRequests.length = 0;
   // The message comes once the diagnostics file is loaded.
   const logged = async (pg, logs) => {
     for (let i = 0; i < 60 && !mine(logs).length; i++) await pg.waitForTimeout(50);
@@ -155,8 +193,8 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
     await logged(pg, logs);
   });
   const m = mine(r.logs);
-  check(m.length === 1 && m[0] === 'warning: microconv: some triggers were left out of the rules\n  trigger "oops": triggers[1].on: '
-    + 'unknown trigger type "clik": expected one of "scroll", "video", "click", "link_click", "page_view", "custom"',
+  check(m.length === 2 && m[0] === 'warning: microconv: some triggers were left out of the rules\n  trigger "oops": triggers[1].on: '
+    + 'unknown trigger type "clik": expected one of "scroll", "video", "click", "link_click", "page_view", "custom"' && m[1] === NOT_PUBLISHED,
   `bad trigger named once, with the diagnostics file's message: ${JSON.stringify(m)}`);
   check(checkRequests.length === 2 && checkRequests.some((p) => p.endsWith(".js")) && checkRequests.some((p) => p.endsWith(".wasm")),
     `the diagnostics file (.js + .wasm) fetched for it: ${checkRequests}`);
@@ -168,11 +206,12 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   const own = ownEvents();
   check(own.length === 1, `the valid trigger still runs (${own.length} event of this page)`);
 
-  r = await visit("/bad-no-check.html", logged);
+  beacons.length = 0;
+  r = await visit("/bad-no-check.html", async (pg, logs) => { await logged(pg, logs); await pg.click("#cta"); });
   const n = mine(r.logs);
-  check(n.length === 1 && /^warning: microconv: some triggers were left out of the rules \(errors in trigger "oops"; the details could not be loaded: could not fetch http:.*microconv-check\.[0-9a-f]+\.js\)$/.test(n[0]),
-    `without the diagnostics file: one message naming the trigger: ${JSON.stringify(n)}`);
-  check(r.errors.length === 0, "without the diagnostics file: no page errors");
+  check(n.length === 1 && /^error: microconv: not started: the rules are not published, and the compiler to read them did not load \(could not fetch http:.*microconv-check\.[0-9a-f]+\.js\)$/.test(n[0]),
+    `plain rules without the diagnostics file: one error, the page left alone: ${JSON.stringify(n)}`);
+  check(r.errors.length === 0 && beacons.length === 0, "without the diagnostics file: no page errors, nothing sent");
 
   await browser.close();
   server.close();

@@ -31,6 +31,10 @@ fi
 bin="$(bash scripts/build-collector.sh)"
 case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
 export MICROCONV_COLLECTOR_BIN="$bin"
+# The pages' rules are published first (bench/lib/site.js), as a site serves them.
+cargo build -q --release -p microconv-cli
+export MICROCONV_CLI_BIN="$PWD/${CARGO_TARGET_DIR:-target}/release/microconv"
+case "${CARGO_TARGET_DIR:-}" in /*) export MICROCONV_CLI_BIN="$CARGO_TARGET_DIR/release/microconv" ;; esac
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -26,12 +26,17 @@ if [ "${E2E_SKIP_TAG_BUILD:-}" != 1 ]; then
   echo "test-e2e: building the tag (scripts/build-tag.sh)"
   bash scripts/build-tag.sh >/dev/null
 fi
+# Two builds: one would unify their dependencies' features (the CLI's
+# serde_json keeps key order), and the collector would not be the shipped one.
 cargo build -q -p microconv-collector
+cargo build -q -p microconv-cli
 [ -f dist/microconv.js ] || { echo "test-e2e: dist/microconv.js missing: run ./build.sh" >&2; exit 1; }
 bin="${CARGO_TARGET_DIR:-target}/debug/microconv-collector"
 [ -x "$bin" ] || { echo "test-e2e: $bin missing" >&2; exit 1; }
 export MICROCONV_COLLECTOR_BIN="$root/$bin"
 case "$bin" in /*) export MICROCONV_COLLECTOR_BIN="$bin" ;; esac
+# The marketer's CLI, for specs that publish rules of their own (helpers.publish).
+export MICROCONV_CLI_BIN="${MICROCONV_COLLECTOR_BIN%-collector}"
 
 # The report and API need a login: the specs read with this token, and the
 # report spec logs in with this password.

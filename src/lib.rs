@@ -1,6 +1,6 @@
 //! microconv: a micro-conversion tracking tag.
 //!
-//! The core (`json`, `rules`, `engine`, `payload`) is plain Rust, tested and
+//! The core (`json`, `rules`, `published`, `engine`, `payload`) is plain Rust, tested and
 //! benchmarked natively. `web` (wasm32 only) turns DOM facts into engine calls
 //! and beacons; `native` backs the engine for tests and the CLI.
 //!
@@ -18,6 +18,7 @@ pub mod json;
 pub mod msg;
 pub mod payload;
 pub mod privacy;
+pub mod published;
 pub mod rules;
 mod sort;
 pub mod text;

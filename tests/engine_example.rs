@@ -163,6 +163,7 @@ fn beacon_payload_follows_the_contract() {
         at: 1763899999500.0,
         session: "9a8b7c6d5e4f3a2b",
         allow_query: &allow,
+        rules: "",
     };
     let mut ev = String::new();
     write_event(&mut ev, &e.triggers()[c.trigger], c, e.page(), &meta);
@@ -204,6 +205,7 @@ fn push_payload_has_event_and_dl_keys_and_macro() {
         at: 1.0,
         session: "s",
         allow_query: &[],
+        rules: "",
     };
     let mut ev = String::new();
     write_event(

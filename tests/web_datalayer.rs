@@ -155,35 +155,58 @@ async fn bad_triggers_are_named_and_the_valid_ones_run() {
 }
 
 #[wasm_bindgen_test]
-async fn without_the_diagnostics_file_the_bad_triggers_are_still_named() {
+async fn published_rules_run_without_the_diagnostics_and_name_what_this_browser_refuses() {
     queues(&Array::new(), &Array::new());
+    // A pattern only the browser judges (the validator leaves regexes to it).
     let bad = r#"{"id":"broken","conversion":"x","on":"custom","event":"signup",
-      "conditions":[{"variable":"dl.plan","operator":"start_with","value":"p"}]},
-      {"conversion":"y","on":"clik"}"#;
+      "conditions":[{"variable":"dl.plan","operator":"matches_regex","value":"(unclosed"}]}"#;
+    let parsed = microconv::rules::parse(&rules(&format!("{SIGNUP},{bad}")));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let published = microconv::published::write(&parsed.rules);
+    let hash = microconv::published::hash_of(&parsed.rules);
     let (warnings, original) = record_console("warn");
-    let tag = Tag::start_without_diagnostics(&rules(&format!("{SIGNUP},{bad}")));
+    let tag = Tag::start_host(&published, |_| {}, "");
     let seen = settled(&warnings).await;
     restore_console("warn", &original);
     assert_eq!(
         seen,
-        [
-            "microconv: some triggers were left out of the rules (errors in trigger \"broken\", \
-          trigger #2; the details could not be loaded: \
-          http://x/microconv-check.0.js answered HTTP 404)"
-        ]
+        ["microconv: some triggers were left out of the rules (errors in trigger \"broken\")"]
     );
     push("dataLayer", r#"{"event":"signup","plan":"pro"}"#);
-    assert_eq!(tag.conversions(), ["signup"], "the valid trigger runs");
+    let events = tag.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].conversion, "signup", "the valid trigger runs");
+    assert_eq!(events[0].field("rules"), hash, "the beacon names the rules");
 }
 
 #[wasm_bindgen_test]
-async fn valid_rules_never_load_the_diagnostics() {
+async fn plain_rules_carry_the_hash_publishing_would_give() {
     queues(&Array::new(), &Array::new());
-    let calls = Array::new();
-    let check = Function::new_with_args("", "this.push(1); return ''").bind0(&calls);
-    let tag = Tag::start_host(&rules(SIGNUP), |_| {}, &check);
-    sleep(100).await;
-    assert_eq!(calls.length(), 0, "check() not called");
+    let text = rules(SIGNUP);
+    let tag = Tag::start(&text);
+    push("dataLayer", r#"{"event":"signup","plan":"pro"}"#);
+    let events = tag.events();
+    let hash = microconv::published::hash_of(&microconv::rules::parse(&text).rules);
+    assert_eq!(events[0].field("rules"), hash);
+}
+
+#[wasm_bindgen_test]
+async fn unreadable_published_rules_log_one_error_and_leave_the_page_alone() {
+    queues(&Array::new(), &Array::new());
+    let published = microconv::published::write(&microconv::rules::parse(&rules(SIGNUP)).rules);
+    let cut = &published[..published.len() - 4];
+    let (errors, original) = record_console("error");
+    let tag = Tag::start_host(cut, |_| {}, "");
+    let seen = settled(&errors).await;
+    restore_console("error", &original);
+    assert_eq!(
+        seen,
+        ["microconv: not started: the published rules are truncated or altered (their hash does not match): publish them again"]
+    );
+    let dl = Reflect::get(&window(), &"dataLayer".into()).unwrap();
+    let push_fn = Reflect::get(&dl, &"push".into()).unwrap();
+    let array_push = Reflect::get(&Array::new(), &"push".into()).unwrap();
+    assert!(push_fn == array_push, "dataLayer.push untouched");
     drop(tag);
 }
 

@@ -15,6 +15,7 @@
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
+const { publishInPlace } = require("./site");
 
 const SIZES = [10, 100, 1000];
 const KINDS = ["click", "push"];
@@ -71,6 +72,7 @@ function prepareEval(staticDir) {
   for (const kind of KINDS) {
     for (const n of SIZES) {
       fs.writeFileSync(path.join(dir, `rules-${kind}-${n}.json`), JSON.stringify(rules(kind, n)));
+      publishInPlace(path.join(dir, `rules-${kind}-${n}.json`));
       const name = `eval-${kind}-${n}.html`;
       fs.writeFileSync(path.join(dir, name), page(
         `<script async src="/microconv/microconv.js" data-rules="/bench/rules-${kind}-${n}.json" data-endpoint="/collect" data-debug></script>`));

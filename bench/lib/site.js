@@ -12,7 +12,23 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
+const { execFileSync } = require("node:child_process");
 const { buildSnowplow } = require("./snowplow");
+
+/**
+ * Replaces the rules file `file` by its published form (`microconv publish`,
+ * the CLI in MICROCONV_CLI_BIN), as a site owner serves it: the benchmark
+ * measures the published path, where pages never load the compiler.
+ */
+function publishInPlace(file) {
+  const out = fs.mkdtempSync(path.join(path.dirname(file), ".published-"));
+  try {
+    execFileSync(process.env.MICROCONV_CLI_BIN, ["publish", file, "-o", out], { stdio: "ignore" });
+    fs.copyFileSync(path.join(out, path.basename(file)), file);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
 
 /** The pages of the visit (paths under www/ and on the site). */
 const PAGES = {
@@ -36,6 +52,7 @@ async function prepareSite(root, dir) {
   const staticDir = path.join(dir, "static");
   const tagDir = path.join(dir, "tag");
   fs.cpSync(path.join(root, "www"), staticDir, { recursive: true });
+  publishInPlace(path.join(staticDir, "rules.json"));
   fs.cpSync(path.join(root, "dist"), tagDir, { recursive: true });
   fs.mkdirSync(path.join(staticDir, "bench"), { recursive: true });
   const built = await buildSnowplow(path.join(dir, "snowplow.js"));
@@ -44,7 +61,7 @@ async function prepareSite(root, dir) {
   fs.renameSync(built, snowplow);
   TAGS.snowplow = `<script async src="/microconv/snowplow.${hash}.js"></script>\n`;
   // The files a page downloads (the diagnostics file, microconv-check.*, only
-  // comes for rules with defects).
+  // comes for rules that are not published).
   const wasm = fs.readdirSync(tagDir).filter((f) => /^microconv\.[0-9a-f]+\.wasm$/.test(f));
   if (wasm.length !== 1 || !fs.existsSync(path.join(tagDir, "microconv.js"))) {
     throw new Error(`dist/ should hold microconv.js and one microconv.<hash>.wasm, has: ${fs.readdirSync(tagDir)}`);
@@ -67,4 +84,4 @@ function variantHtml(staticDir, pagePath, variant) {
   return html.replace(SNIPPET, TAGS[variant]);
 }
 
-module.exports = { PAGES, TAGS, prepareSite, variantHtml };
+module.exports = { PAGES, TAGS, prepareSite, variantHtml, publishInPlace };

@@ -3,6 +3,7 @@
 
 use microconv::engine::Engine;
 use microconv::native::NativeBackend;
+use microconv::published;
 use microconv::rules::model::TriggerKind;
 use microconv::rules::names::TRIGGER_TYPES;
 use microconv::rules::{self, RuleError};
@@ -21,6 +22,9 @@ pub struct Checked {
 pub fn check_file(path: &str) -> Result<Checked, Usage> {
     let text =
         std::fs::read_to_string(path).map_err(|e| Usage(format!("cannot read {path}: {e}")))?;
+    if published::is_published(&text) {
+        return check_published(path, &text);
+    }
     let parsed = rules::parse(&text);
     let mut errors = parsed.errors;
     let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend);
@@ -31,6 +35,20 @@ pub fn check_file(path: &str) -> Result<Checked, Usage> {
     }
     if errors.is_empty() {
         println!("{}", summary(path, &engine));
+    }
+    Ok(Checked { errors, engine })
+}
+
+/// A published file: whether the tag can read it, and what it holds.
+fn check_published(path: &str, text: &str) -> Result<Checked, Usage> {
+    let rules = published::read(text).map_err(|e| Usage(format!("{path}: {}", e.message())))?;
+    let hash = rules.hash.clone();
+    let (engine, errors) = Engine::new(rules, NativeBackend);
+    for e in &errors {
+        println!("{path}: {e}");
+    }
+    if errors.is_empty() {
+        println!("{} (published rules {hash})", summary(path, &engine));
     }
     Ok(Checked { errors, engine })
 }

@@ -1,9 +1,11 @@
 //! `microconv`: the marketer's command line. `microconv check rules.json`
 //! validates a rules file the way the tag will read it; `--simulate` replays
-//! example events through the real engine to show which triggers fire.
+//! example events through the real engine to show which triggers fire;
+//! `microconv publish rules.json -o DIR` writes the compiled form the tag reads.
 
 mod check;
 mod events;
+mod publish;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -56,11 +58,27 @@ enum Command {
         #[arg(required = true, value_name = "RULES.json")]
         files: Vec<String>,
     },
+    /// Validates a rules file and writes its published form (what the tag
+    /// reads: compact, versioned, with a content hash) to DIR under the same
+    /// file name, so it can replace the file a script tag already names.
+    /// Writes nothing while the file has a defect, and prints the defects as
+    /// `check` does. Exit status: 0 written, 1 defects, 2 usage error.
+    Publish {
+        /// The folder to write into (created if missing).
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: String,
+        /// The rules file (as a marketer edits it).
+        #[arg(value_name = "RULES.json")]
+        file: String,
+    },
 }
 
 fn main() -> ExitCode {
-    let Command::Check { simulate, files } = Cli::parse().command;
-    match run(simulate.as_deref(), &files) {
+    let result = match Cli::parse().command {
+        Command::Check { simulate, files } => run(simulate.as_deref(), &files),
+        Command::Publish { out, file } => publish::run(&file, &out),
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(Usage(msg)) => {

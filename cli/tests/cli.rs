@@ -308,3 +308,79 @@ fn simulate_a_page_event_is_a_page_view() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn publish_writes_the_published_form_that_check_and_the_reader_accept() {
+    let dir = std::env::temp_dir().join(format!("microconv-publish-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.join("public");
+    let src = root("www/rules.json");
+    let (code, out, err) = run(&["publish", &src, "-o", out_dir.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    let target = out_dir.join("rules.json");
+    let text = std::fs::read_to_string(&target).unwrap();
+    let rules = microconv::published::read(&text).expect("the tag reads it");
+    let source = microconv::rules::parse(&std::fs::read_to_string(&src).unwrap()).rules;
+    assert_eq!(rules.triggers.len(), source.triggers.len());
+    assert_eq!(rules.hash, microconv::published::hash_of(&source));
+    assert!(
+        out.ends_with(&format!(
+            "published {}: {} bytes (rules.json {} bytes), rules {}\n",
+            target.display(),
+            text.len(),
+            std::fs::metadata(&src).unwrap().len(),
+            rules.hash
+        )),
+        "{out}"
+    );
+    assert!(text.len() * 2 < std::fs::metadata(&src).unwrap().len() as usize);
+    // check reads a published file too.
+    let (code, out, _) = run(&["check", target.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("(published rules {})", rules.hash)),
+        "{out}"
+    );
+    // Altered: check says what the tag would.
+    std::fs::write(&target, text.replacen("1;", "2;", 1)).unwrap();
+    let (code, _, err) = run(&["check", target.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("truncated or altered"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn publish_writes_nothing_for_a_file_with_defects_or_over_its_source() {
+    let dir = std::env::temp_dir().join(format!("microconv-publish-bad-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let bad = fixture("bad-rules.json");
+    let (check_code, check_out, _) = run(&["check", &bad]);
+    let (code, out, _) = run(&["publish", &bad, "-o", dir.to_str().unwrap()]);
+    assert_eq!((check_code, code), (1, 1));
+    // The defects exactly as check prints them, then one line.
+    assert_eq!(
+        out,
+        format!("{check_out}{bad}: nothing published: fix the defects above\n")
+    );
+    assert!(!dir.join("bad-rules.json").exists());
+    // Into the source's own folder: refused, the source kept.
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("rules.json");
+    std::fs::copy(root("www/rules.json"), &src).unwrap();
+    let (code, _, err) = run(&[
+        "publish",
+        src.to_str().unwrap(),
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("would overwrite the rules file itself"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&src).unwrap(),
+        std::fs::read_to_string(root("www/rules.json")).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

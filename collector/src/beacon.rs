@@ -64,6 +64,9 @@ pub struct Event {
     pub session: Option<String>,
     /// Visitor id, only where the site chose a persistent visitor id.
     pub visitor: Option<String>,
+    /// The hash of the published rules that produced the event (16
+    /// lower-case hex digits), when the tag sent it.
+    pub rules: Option<String>,
     /// Whether the trigger marks a macro conversion.
     pub is_macro: bool,
     /// Where it happened.
@@ -143,6 +146,7 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
     };
     let session = optional_token(o, "session", &at_path("session"))?;
     let visitor = optional_token(o, "visitor", &at_path("visitor"))?;
+    let rules = rules_hash(o, &at_path("rules"))?;
     let is_macro = match o.get("macro") {
         None => false,
         Some(Value::Bool(b)) => *b,
@@ -170,10 +174,27 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
         at,
         session,
         visitor,
+        rules,
         is_macro,
         page,
         vars,
     })
+}
+
+/// `rules`: absent or null, or the published rules' hash.
+fn rules_hash(o: &Map<String, Value>, path: &str) -> Result<Option<String>, BeaconError> {
+    match o.get("rules") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s))
+            if s.len() == 16 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+        {
+            Ok(Some(s.clone()))
+        }
+        Some(Value::String(_)) => err(format!(
+            "bad value: {path} must be 16 lower-case hex digits"
+        )),
+        Some(_) => err(format!("wrong type: {path} must be a string")),
+    }
 }
 
 impl Event {

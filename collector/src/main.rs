@@ -155,6 +155,7 @@ async fn run(config: Config) -> Result<(), String> {
         macros,
         static_dir: config.static_dir.clone(),
         tag_dir: config.tag_dir.clone(),
+        rules_file: config.rules.clone(),
         limit_ip: config.limit_ip,
         limit_session: config.limit_session,
         client_ip_header: config.client_ip_header.clone(),

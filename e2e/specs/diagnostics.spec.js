@@ -1,12 +1,13 @@
-// Rules with defects, as a site owner sees them: the tag's wasm carries no
-// message text, so the real loader fetches the diagnostics file
-// (dist/microconv-check.<hash>.js + .wasm, next to microconv.js) and logs the
-// one console message; pages with valid rules never download it; when it
-// cannot be loaded, one message still names the bad triggers. The real
-// collector serves the tag; test pages are served by a route (same origin).
+// Rules as a site owner installs them, published or plain: published rules
+// are read by the tag's wasm as they are, and the page never downloads the
+// diagnostics file (dist/microconv-check.<hash>.js + .wasm, next to
+// microconv.js); a plain rules.json is compiled in the page by that file,
+// which also gives the messages of its defects, and one console line says
+// the rules are not published. The real collector serves the tag; test pages
+// are served by a route (same origin).
 const fs = require("node:fs");
 const path = require("node:path");
-const { test, expect, tagReady, settle, ROOT } = require("../helpers");
+const { test, expect, tagReady, settle, api, publish, NOT_PUBLISHED, ROOT } = require("../helpers");
 
 const site = JSON.parse(fs.readFileSync(path.join(ROOT, "www", "rules.json"), "utf8"));
 const n = site.triggers.length;
@@ -42,8 +43,9 @@ async function visit(page, context, url, html) {
 test("rules with defects: one console message from the diagnostics file; the valid triggers run", async ({ page, context, baseURL }) => {
   const seen = await visit(page, context, "/e2e/diag-bad.html", sitePage(badRules));
   const session = await tagReady(page);
-  await expect.poll(() => seen.messages.length).toBe(1);
-  const [message] = seen.messages;
+  await expect.poll(() => seen.messages.length).toBe(2);
+  const [message, unpublished] = seen.messages;
+  expect(unpublished).toBe(NOT_PUBLISHED);
   const lines = message.split("\n");
   expect(lines.slice(0, 2)).toEqual([
     "warning: microconv: some triggers were left out of the rules",
@@ -57,39 +59,79 @@ test("rules with defects: one console message from the diagnostics file; the val
   // The valid triggers deliver (settle waits for the demo's newsletter trigger).
   await settle(page, baseURL, session);
   await page.waitForTimeout(300);
-  expect(seen.messages, "still one message").toHaveLength(1);
+  expect(seen.messages, "still one message and the line").toHaveLength(2);
   expect(seen.errors).toEqual([]);
 });
 
 test("rules without a valid trigger: one error with the messages, the tag not started", async ({ page, context }) => {
   const seen = await visit(page, context, "/e2e/diag-none.html", sitePage('{"version": 1, "triggers": [{"id": "a", "on": "scroll"}]}'));
-  await expect.poll(() => seen.messages.length).toBe(1);
+  await expect.poll(() => seen.messages.length).toBe(2);
   expect(seen.messages[0]).toBe('error: microconv: not started: the rules have no valid trigger\n'
     + '  trigger "a": triggers[0]: missing required field "conversion"\n'
     + '  trigger "a": triggers[0]: missing required field "thresholds"');
   await page.waitForTimeout(300);
-  expect(seen.messages).toHaveLength(1);
+  expect(seen.messages).toHaveLength(2);
   expect(await page.evaluate(() => Object.prototype.hasOwnProperty.call(window.microconv || {}, "push")), "not started").toBe(false);
   expect(seen.errors).toEqual([]);
 });
 
-test("valid rules: the diagnostics file is never downloaded", async ({ page, context }) => {
-  const seen = await visit(page, context, "/e2e/diag-ok.html", sitePage(JSON.stringify(site)));
-  await tagReady(page);
-  await page.waitForTimeout(500);
+test("published rules: the diagnostics file is never downloaded", async ({ page, context, baseURL }) => {
+  const seen = await visit(page, context, "/e2e/diag-ok.html", sitePage(publish(JSON.stringify(site))));
+  const session = await tagReady(page);
+  const events = await settle(page, baseURL, session);
+  await page.waitForTimeout(300);
   expect(seen.check).toEqual([]);
   expect(seen.messages).toEqual([]);
+  expect(events).toEqual([]);
 });
 
-test("the diagnostics file cannot be loaded: one message still names the bad triggers", async ({ page, context }) => {
+test("valid plain rules: compiled in the page, with one line saying they are not published", async ({ page, context, baseURL }) => {
+  const text = JSON.stringify(site);
+  const seen = await visit(page, context, "/e2e/diag-plain.html", sitePage(text));
+  const session = await tagReady(page);
+  await settle(page, baseURL, session);
+  expect(seen.messages).toEqual([NOT_PUBLISHED]);
+  expect(seen.check).toHaveLength(2);
+  // The events name the rules by the hash publishing gives them.
+  const [marker] = await markers(baseURL, session);
+  expect(marker.rules).toBe(publish(text).split(" ")[2].split("\n")[0]);
+});
+
+/** The settle marker events of a session (stored by then). */
+async function markers(baseURL, session) {
+  const { events } = await api(baseURL, `/api/conversions?session=${session}&limit=1000`);
+  return events.filter((e) => e.vars["dl.source"] === "e2e-marker");
+}
+
+test("published rules with a pattern this browser refuses: one message names the trigger", async ({ page, context }) => {
   await context.route((u) => u.pathname.startsWith("/microconv/microconv-check."), (route) => route.abort());
-  const seen = await visit(page, context, "/e2e/diag-unreachable.html", sitePage(badRules));
+  // `microconv publish` checks patterns too, so the bad one is swapped into
+  // a published file, its hash recomputed (FNV-1a 64, docs/published.md).
+  const badRegex = JSON.parse(badRules).triggers.at(-1);
+  badRegex.conditions[0].value = "ZZZZ";
+  const good = publish(JSON.stringify({ ...site, triggers: [...site.triggers, badRegex] }));
+  const body = good.slice(good.indexOf("\n") + 1).replace("4:ZZZZ", "1:(");
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(body)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  const seen = await visit(page, context, "/e2e/diag-published-bad.html",
+    sitePage(`microconv-rules 1 ${h.toString(16).padStart(16, "0")}\n${body}`));
   await tagReady(page);
   await expect.poll(() => seen.messages.length).toBe(1);
-  expect(seen.messages[0]).toMatch(new RegExp('^warning: microconv: some triggers were left out of the rules '
-    + '\\(errors in trigger "deep-read", trigger "bad-regex"; the details could not be loaded: '
-    + 'could not fetch http://127\\.0\\.0\\.1:\\d+/microconv/microconv-check\\.[0-9a-f]{12}\\.js\\)$'));
+  expect(seen.messages[0]).toBe('warning: microconv: some triggers were left out of the rules (errors in trigger "bad-regex")');
   await page.waitForTimeout(300);
   expect(seen.messages).toHaveLength(1);
+  expect(seen.check).toEqual([]);
+  expect(seen.errors).toEqual([]);
+});
+
+test("plain rules when the diagnostics file cannot be loaded: one error, the page left alone", async ({ page, context }) => {
+  await context.route((u) => u.pathname.startsWith("/microconv/microconv-check."), (route) => route.abort());
+  const seen = await visit(page, context, "/e2e/diag-unreachable.html", sitePage(badRules));
+  await expect.poll(() => seen.messages.length).toBe(1);
+  expect(seen.messages[0]).toMatch(new RegExp("^error: microconv: not started: the rules are not published, and the compiler to read them did not load "
+    + "\\(could not fetch http://127\\.0\\.0\\.1:\\d+/microconv/microconv-check\\.[0-9a-f]{12}\\.js\\)$"));
+  await page.waitForTimeout(300);
+  expect(seen.messages).toHaveLength(1);
+  expect(await page.evaluate(() => Object.prototype.hasOwnProperty.call(window.microconv || {}, "push")), "not started").toBe(false);
   expect(seen.errors).toEqual([]);
 });

@@ -2,7 +2,7 @@
 //! tag carries no JSON serializer (and no `core::fmt` float formatting).
 //!
 //! Body: `{"v":1,"sent_at":<ms>,"events":[...]}`; each event
-//! `{"id","conversion","trigger","at","session","macro","page":{"url","path","title","referrer"},"vars":{...}}`
+//! `{"id","conversion","trigger","at","session","macro","rules","page":{"url","path","title","referrer"},"vars":{...}}`
 //! (the contract: `docs/beacon.md`).
 //!
 //! Privacy: every value goes through [`crate::privacy`] on its way out. URLs
@@ -33,6 +33,9 @@ pub struct EventMeta<'a> {
     pub session: &'a str,
     /// Query parameters that may stay in URLs (the rules' `allow_query`).
     pub allow_query: &'a [String],
+    /// The hash of the published rules that fired (`Rules::hash`); the
+    /// event's `rules` field, left out when empty.
+    pub rules: &'a str,
 }
 
 /// Writes a JSON number: integers exactly, others rounded to at most 3
@@ -130,6 +133,11 @@ pub fn write_event(
     key(out, "macro");
     out.push_str(if trigger.is_macro { "true" } else { "false" });
     out.push(',');
+    if !meta.rules.is_empty() {
+        key(out, "rules");
+        write_str(out, meta.rules);
+        out.push(',');
+    }
     key(out, "page");
     out.push('{');
     key(out, "url");
@@ -295,6 +303,7 @@ mod tests {
             at: 1.0,
             session: "s",
             allow_query: &allow,
+            rules: "",
         };
         let mut out = String::new();
         write_event(&mut out, &trigger, &conv, &page, &meta);

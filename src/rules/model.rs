@@ -45,6 +45,9 @@ pub struct Rules {
     pub allow_query: Vec<String>,
     /// The valid triggers, in file order.
     pub triggers: Vec<Trigger>,
+    /// The published form's hash (16 hex digits; see [`crate::published`]):
+    /// empty until the rules are published or read from their published form.
+    pub hash: String,
 }
 
 /// One trigger: when it fires and which conversion it reports.
@@ -267,6 +270,15 @@ impl VideoStatuses {
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
         self.0 == 0
+    }
+    /// The set as bits (bit `i`: [`VideoStatus::ALL`]`[i]`).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+    /// The set of [`VideoStatuses::bits`]; `None` for an empty set or
+    /// unknown bits.
+    pub fn from_bits(bits: u8) -> Option<Self> {
+        (bits != 0 && bits & !Self::all().0 == 0).then_some(VideoStatuses(bits))
     }
 }
 
@@ -584,6 +596,25 @@ impl Variable {
             }
         };
         Some(fixed)
+    }
+
+    /// The name in the rules file ([`Variable::from_name`] reads it back).
+    pub fn name(&self) -> String {
+        use Variable::*;
+        let (prefix, key) = match self {
+            Query(k) => ("query.", k),
+            ClickAttr(k) => ("click.attr.", k),
+            Dl(k) => ("dl.", k),
+            fixed => {
+                return FIXED_VARIABLES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .find(|n| Variable::from_name(n).as_ref() == Some(fixed))
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        crate::text::concat(&[prefix, key])
     }
 
     /// The kind of value the variable holds.

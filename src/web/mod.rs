@@ -23,7 +23,6 @@ mod datalayer;
 mod dom;
 mod history;
 mod ids;
-pub mod json;
 mod media;
 mod outbox;
 mod page;
@@ -61,8 +60,11 @@ use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
 use crate::engine::{Conversion, Engine};
+use crate::published::{self, Unreadable};
+#[cfg(feature = "compiler")]
+use crate::rules;
 use crate::rules::model::TriggerType;
-use crate::rules::{self, RuleError, TriggerRef};
+use crate::rules::{RuleError, TriggerRef};
 
 pub use dom::Dom;
 
@@ -133,11 +135,6 @@ extern "C" {
     /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
     #[wasm_bindgen(method)]
     fn scroll(this: &Host) -> JsValue;
-    /// `text` read by the browser's JSON parser (the loader's
-    /// `Response.json()`, else `JSON.parse`), flattened (see [`json`]);
-    /// `None` when the core's own JSON parser would refuse it.
-    #[wasm_bindgen(method)]
-    fn json(this: &Host, text: &str) -> Option<js_sys::Array>;
     /// `bytes` random bytes in lower-case hex.
     #[wasm_bindgen(method)]
     fn hex(this: &Host, bytes: u32) -> String;
@@ -339,36 +336,49 @@ impl Tag {
     }
 }
 
-/// Validates `rules` and compiles their patterns: the engine of the valid
-/// triggers, and every defect (validation's in file order, then the patterns').
-fn load(rules: &str, host: Option<Host>) -> (Engine<Dom>, Vec<RuleError>) {
-    // The tag reads JSON with the browser's parser; builds with messages
-    // need positions, so they keep the core's own.
-    #[cfg(not(feature = "messages"))]
-    let parsed = rules::parse_with(rules, |text| json::parse(host.as_ref(), text));
-    #[cfg(feature = "messages")]
-    let parsed = rules::parse(rules);
-    let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new(host));
-    let mut errors = parsed.errors;
-    errors.extend(engine_errors);
-    (engine, errors)
+/// The engine of `text`'s triggers (their patterns compiled) and every
+/// defect, or why the rules cannot be read. The tag reads published rules
+/// ([`published`]); builds with the compiler (the browser tests, the
+/// diagnostics file) also validate a plain `rules.json` (validation's
+/// defects in file order, then the patterns'), hashed as publishing would.
+fn load(text: &str, host: Option<Host>) -> Result<(Engine<Dom>, Vec<RuleError>), Unreadable> {
+    #[cfg(feature = "compiler")]
+    if !published::is_published(text) {
+        let mut parsed = rules::parse(text);
+        parsed.rules.hash = published::hash_of(&parsed.rules);
+        let (engine, engine_errors) = Engine::new(parsed.rules, Dom::new(host));
+        let mut errors = parsed.errors;
+        errors.extend(engine_errors);
+        return Ok((engine, errors));
+    }
+    Ok(Engine::new(published::read(text)?, Dom::new(host)))
 }
 
-/// Starts the tag: parses `rules`, reports defects on the console, and
-/// attaches only the listeners the valid triggers need. `endpoint` (the
-/// script's `data-endpoint`) overrides the rules' `endpoint`.
+/// Starts the tag on `rules`, published rules (the loader compiles a plain
+/// `rules.json` with the diagnostics file first), reports defects on the
+/// console, and attaches only the listeners the valid triggers need.
+/// `endpoint` (the script's `data-endpoint`) overrides the rules' `endpoint`.
 ///
-/// Never throws for bad input: a rules file without a valid trigger logs one
-/// message and leaves the page untouched. The tag build carries no message
-/// text (feature `messages` off): it names the triggers with defects to the
-/// host, which logs the messages of [`check`] (the diagnostics file).
+/// Never throws for bad input: unreadable rules, or rules without a valid
+/// trigger, log one message and leave the page untouched. The tag carries no
+/// message text (feature `messages` off): it names the triggers with defects
+/// to the host, which has the messages of [`check`] (the diagnostics file).
 #[cfg_attr(not(feature = "check-only"), wasm_bindgen)]
 pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     if TAG.with(|t| t.borrow().is_some()) {
         page::log_error("microconv: already started");
         return;
     }
-    let (mut engine, errors) = load(rules, Some(host.clone()));
+    let (mut engine, errors) = match load(rules, Some(host.clone())) {
+        Ok(loaded) => loaded,
+        Err(problem) => {
+            page::log_error(&crate::text::concat(&[
+                "microconv: not started: ",
+                problem.message(),
+            ]));
+            return;
+        }
+    };
     let fatal = engine.triggers().is_empty();
     if fatal || !errors.is_empty() {
         host.defects(fatal, &owners(&errors));
@@ -442,7 +452,8 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
 #[wasm_bindgen]
 pub fn check(rules: &str) -> String {
     let mut msg = String::new();
-    for e in &load(rules, None).1 {
+    let errors = load(rules, None).map(|l| l.1).unwrap_or_default();
+    for e in &errors {
         msg.push_str("\n  ");
         if e.trigger.is_some() {
             push_owner(&mut msg, &e.trigger);
@@ -455,6 +466,14 @@ pub fn check(rules: &str) -> String {
         msg.push_str(&e.message);
     }
     msg
+}
+
+/// The diagnostics file's other export: the published form of a plain
+/// `rules.json`'s valid triggers, for a page whose rules are not published.
+#[cfg(feature = "check-only")]
+#[wasm_bindgen]
+pub fn compile(rules: &str) -> String {
+    published::write(&rules::parse(rules).rules)
 }
 
 /// Sends whatever is queued now (the page API and tests; the tag itself

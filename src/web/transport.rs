@@ -292,6 +292,7 @@ impl Transport {
             at: now,
             session,
             allow_query: &engine.rules().allow_query,
+            rules: &engine.rules().hash,
         };
         let mut json = String::with_capacity(256);
         payload::write_event(&mut json, trigger, c, engine.page(), &meta);

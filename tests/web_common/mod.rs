@@ -3,14 +3,14 @@
 //! production loader runs) and a sink that records beacon bodies instead of
 //! sending them. Fixtures live in their own `<div id="fixture">`.
 //!
-//! Rules defects: the host's `check` is what the loader's is once it has
-//! loaded the diagnostics file, `microconv::web::check` on the rules (this
-//! build has the `messages` feature); `loader/smoke.js` and
+//! Rules: this build has the compiler, so the tag takes a plain rules.json
+//! as well as published rules; for a plain file the host holds the messages
+//! of its defects (`host.m`), as the loader's does once the diagnostics file
+//! compiled it (`microconv::web::check` on the rules). `loader/smoke.js` and
 //! `e2e/specs/diagnostics.spec.js` load the real file.
 #![allow(dead_code)]
 
 use js_sys::{Array, Function, Reflect, JSON};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, Window};
 
@@ -91,29 +91,16 @@ impl Tag {
         Self::start_with(rules, |_| {})
     }
 
-    /// Like [`Tag::start`], building the fixture before the tag starts.
+    /// Like [`Tag::start`], building the fixture before the tag starts. As
+    /// the loader does for a plain rules.json, the host holds the messages
+    /// of its defects (the diagnostics file's `check`).
     pub fn start_with(rules: &str, build: impl FnOnce(&HtmlElement)) -> Tag {
-        let text = rules.to_string();
-        let check = Closure::<dyn FnMut() -> JsValue>::new(move || {
-            JsValue::from(microconv::web::check(&text))
-        });
-        let tag = Self::start_host(rules, build, check.as_ref());
-        check.forget();
-        tag
+        Self::start_host(rules, build, &microconv::web::check(rules))
     }
 
-    /// Like [`Tag::start`], with a diagnostics file that cannot be loaded
-    /// (the host's `check` fails as the loader's does on a 404).
-    pub fn start_without_diagnostics(rules: &str) -> Tag {
-        let check = Function::new_with_args(
-            "",
-            "return Promise.reject(new Error('http://x/microconv-check.0.js answered HTTP 404'))",
-        );
-        Self::start_host(rules, |_| {}, &check)
-    }
-
-    /// Starts the tag with `check` as the host's source of rules messages.
-    pub fn start_host(rules: &str, build: impl FnOnce(&HtmlElement), check: &JsValue) -> Tag {
+    /// Starts the tag with `messages` as the host's messages of the rules'
+    /// defects (none for published rules: the tag then names the triggers).
+    pub fn start_host(rules: &str, build: impl FnOnce(&HtmlElement), messages: &str) -> Tag {
         microconv::web::stop();
         if let Some(old) = document().get_element_by_id("fixture") {
             old.remove();
@@ -128,7 +115,9 @@ impl Tag {
             .unwrap()
             .unchecked_into();
         Reflect::set(&host, &"sink".into(), &push.bind0(&beacons)).unwrap();
-        Reflect::set(&host, &"check".into(), check).unwrap();
+        if !messages.is_empty() {
+            Reflect::set(&host, &"m".into(), &messages.into()).unwrap();
+        }
         microconv::web::start(rules, Some("/collect".into()), host.unchecked_into());
         Tag { beacons, fixture }
     }

@@ -11,6 +11,7 @@ pub mod files;
 pub mod guard;
 pub mod limits;
 mod log;
+mod published;
 mod tag;
 
 use crate::store::Store;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// The folder at `/microconv/`, if any.
     pub tag_dir: Option<PathBuf>,
+    /// The site's rules file, served published at `/microconv/rules`.
+    pub rules_file: Option<PathBuf>,
     /// Events per minute per client address (0: none).
     pub limit_ip: u32,
     /// Events per minute per session (0: none).
@@ -59,6 +62,7 @@ impl Default for Settings {
             macros: HashSet::new(),
             static_dir: None,
             tag_dir: None,
+            rules_file: None,
             limit_ip: crate::config::DEFAULT_LIMIT_IP,
             limit_session: crate::config::DEFAULT_LIMIT_SESSION,
             client_ip_header: None,
@@ -131,6 +135,15 @@ pub fn router(state: AppState) -> Router {
         .route("/share/{token}", get(api::shared_report))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout));
+    if state.settings.rules_file.is_some() {
+        app = app.route("/microconv/rules", get(published::rules));
+        let site_path = (state.settings.static_dir.as_ref())
+            .zip(state.settings.rules_file.as_ref())
+            .and_then(|(site, file)| published::site_path(site, file));
+        if let Some(p) = site_path {
+            app = app.route(&p, get(published::rules));
+        }
+    }
     if let Some(dir) = &state.settings.tag_dir {
         app = app.nest("/microconv", tag::files(dir));
     } else {

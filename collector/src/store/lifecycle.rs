@@ -51,7 +51,7 @@ pub struct ExportFilter {
     pub until: Option<i64>,
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 15] = [
     "id",
     "conversion",
     "trigger",
@@ -66,6 +66,7 @@ const CSV_HEADER: [&str; 14] = [
     "page_title",
     "page_referrer",
     "vars",
+    "rules",
 ];
 
 fn delete_in_chunks(
@@ -169,7 +170,7 @@ enum Sink<'a> {
     Ndjson(&'a mut dyn Write),
 }
 
-fn csv_row(e: &StoredEvent) -> [String; 14] {
+fn csv_row(e: &StoredEvent) -> [String; 15] {
     let page = |k: &str| e.page[k].as_str().unwrap_or("").to_string();
     [
         e.id.clone(),
@@ -186,6 +187,7 @@ fn csv_row(e: &StoredEvent) -> [String; 14] {
         page("title"),
         page("referrer"),
         e.vars.to_string(),
+        e.rules.clone().unwrap_or_default(),
     ]
 }
 
@@ -203,6 +205,7 @@ mod tests {
             at,
             session: Some(session.into()),
             visitor: visitor.map(Into::into),
+            rules: None,
             is_macro: true,
             page: PageInfo {
                 url: "https://www.example.com/p?x=1".into(),

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS events (
     page_referrer TEXT NOT NULL,
     vars          TEXT NOT NULL,
     site          TEXT NOT NULL DEFAULT '',
-    visitor       TEXT
+    visitor       TEXT,
+    rules         TEXT
 );
 CREATE INDEX IF NOT EXISTS events_conversion ON events (conversion, at);
 CREATE INDEX IF NOT EXISTS events_session ON events (session, conversion);
@@ -39,7 +40,11 @@ CREATE INDEX IF NOT EXISTS events_session ON events (session, conversion);
 
 /// Columns added after the first release: (name, definition). A database made
 /// by an older collector gets them on open; the indexes on them follow.
-const ADDED_COLUMNS: &[(&str, &str)] = &[("site", "TEXT NOT NULL DEFAULT ''"), ("visitor", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("site", "TEXT NOT NULL DEFAULT ''"),
+    ("visitor", "TEXT"),
+    ("rules", "TEXT"),
+];
 const ADDED_INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
 CREATE INDEX IF NOT EXISTS events_site ON events (site, at);
@@ -138,6 +143,8 @@ pub struct StoredEvent {
     pub visitor: Option<String>,
     /// The site (the page URL's host).
     pub site: String,
+    /// The hash of the published rules that produced it, if the tag sent one.
+    pub rules: Option<String>,
     /// Macro conversion flag (from the site's rules).
     #[serde(rename = "macro")]
     pub is_macro: bool,
@@ -245,7 +252,7 @@ pub fn now_ms() -> i64 {
 
 /// The columns [`stored_event`] reads, in its order.
 const EVENT_COLUMNS: &str = "id, conversion, trigger_id, at, received_at, session, is_macro,
-    page_url, page_path, page_title, page_referrer, vars, visitor, site";
+    page_url, page_path, page_title, page_referrer, vars, visitor, site, rules";
 
 /// One row of [`EVENT_COLUMNS`] as the API returns it.
 fn stored_event(r: &rusqlite::Row<'_>) -> Result<StoredEvent, StoreError> {
@@ -267,6 +274,7 @@ fn stored_event(r: &rusqlite::Row<'_>) -> Result<StoredEvent, StoreError> {
         vars: serde_json::from_str(&vars).unwrap_or(Value::Object(Map::new())),
         visitor: r.get(12)?,
         site: r.get(13)?,
+        rules: r.get(14)?,
     })
 }
 
@@ -279,8 +287,8 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usize, StoreError> {
     let mut st = c.prepare_cached(
         "INSERT OR IGNORE INTO events (id, conversion, trigger_id, at, received_at, session,
-           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor, rules)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut stored = 0;
     // Events of one request are mostly of one page: its site is parsed once.
@@ -304,7 +312,8 @@ fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usiz
             e.page.referrer,
             vars,
             site.1,
-            e.visitor
+            e.visitor,
+            e.rules
         ])?;
     }
     Ok(stored)
@@ -655,6 +664,7 @@ mod tests {
             at: 1000,
             session: Some(session.into()),
             visitor: None,
+            rules: None,
             is_macro,
             page: PageInfo {
                 url: "http://x/p".into(),

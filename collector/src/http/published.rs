@@ -1,0 +1,103 @@
+//! The site's rules (`--rules FILE`), published on the fly: what
+//! `microconv publish` would write, read afresh on each request so an edit
+//! is live at once. Served with `Cache-Control: no-cache` and the rules'
+//! hash as `ETag`: a page revalidates (a 304 when nothing changed) and never
+//! runs stale rules. At `/microconv/rules`, and at the file's own path when
+//! it lies in the `--static` site (so the demo's `data-rules="/rules.json"`
+//! gets the published form).
+
+use std::path::{Component, Path};
+
+use axum::extract::State;
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+
+/// `GET` of the published rules.
+pub async fn rules(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(path) = state.settings.rules_file.clone() else {
+        return (StatusCode::NOT_FOUND, "no --rules file").into_response();
+    };
+    let text = match tokio::fs::read_to_string(&path).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!("--rules {}: {e}", path.display());
+            return unavailable("the site's rules file cannot be read");
+        }
+    };
+    let parsed = microconv::rules::parse(&text);
+    if let Some(first) = parsed.errors.first() {
+        tracing::error!(
+            "--rules {}: {} defect(s), first: {first}; not published (run `microconv check`)",
+            path.display(),
+            parsed.errors.len()
+        );
+        return unavailable("the site's rules have defects: run `microconv check` on them");
+    }
+    let tag = format!("\"{}\"", microconv::published::hash_of(&parsed.rules));
+    let mut res = if matches(&headers, &tag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        microconv::published::write(&parsed.rules).into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // The rules are public (every visitor downloads them); a tag on another
+    // origin may read them.
+    h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(ETAG, v);
+    }
+    res
+}
+
+/// Whether `If-None-Match` lists `tag` (or `*`).
+fn matches(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == tag || t == "*")
+}
+
+fn unavailable(reason: &str) -> Response {
+    let mut res = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(serde_json::json!({ "error": reason })),
+    )
+        .into_response();
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The URL path of `file` inside the site folder `site`, when it lies there
+/// (`/rules.json`); `None` otherwise.
+pub fn site_path(site: &Path, file: &Path) -> Option<String> {
+    let site = std::fs::canonicalize(site).ok()?;
+    let file = std::fs::canonicalize(file).ok()?;
+    let rel = file.strip_prefix(&site).ok()?;
+    let mut out = String::new();
+    for c in rel.components() {
+        let Component::Normal(part) = c else {
+            return None;
+        };
+        let part = part.to_str()?;
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_graphic() && b != b'%') {
+            return None;
+        }
+        out.push('/');
+        out.push_str(part);
+    }
+    (!out.is_empty()).then_some(out)
+}
