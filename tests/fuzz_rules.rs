@@ -35,7 +35,7 @@ use microconv::engine::{
     Conversion, Engine, MediaEvent, MediaEventKind, Page, PushedEvent, ScrollReading, Value,
 };
 use microconv::native::{NativeBackend, NativeElement};
-use microconv::rules::model::{Limit, Trigger, TriggerKind, TriggerType};
+use microconv::rules::model::{Limit, Trigger, TriggerKind, TriggerType, VARIABLES};
 use microconv::rules::names::TRIGGER_TYPES;
 use microconv::rules::{self, Parsed};
 
@@ -179,15 +179,11 @@ const TYPES: &[&str] = &TRIGGER_TYPES;
 const BAD_TYPES: &[&str] = &[
     "Scroll", "scrol", "", "timer", "form", "link", "visibility", " click",
 ];
+/// Keys of the prefix families (the fixed variables come from the model's table).
 #[rustfmt::skip]
-const VARIABLES: &[&str] = &[
-    "page.url", "page.host", "page.path", "page.query", "page.title", "page.referrer",
-    "query.utm_source", "query.a", "query.é", "event", "click.element", "click.id",
-    "click.classes", "click.text", "click.url", "click.target", "click.attr.href",
-    "click.attr.data-x", "click.attr.ID", "link.url", "link.host", "link.outbound",
-    "link.download", "scroll.threshold", "scroll.units", "scroll.direction", "video.provider",
-    "video.status", "video.url", "video.title", "video.duration", "video.current_time",
-    "video.percent", "dl.plan", "dl.value", "dl.ecommerce.value", "dl.a.b", "dl.é",
+const KEYED_VARIABLES: &[&str] = &[
+    "query.utm_source", "query.a", "query.é", "click.attr.href", "click.attr.data-x",
+    "click.attr.ID", "dl.plan", "dl.value", "dl.ecommerce.value", "dl.a.b", "dl.é",
 ];
 #[rustfmt::skip]
 const BAD_VARIABLES: &[&str] = &[
@@ -403,7 +399,10 @@ fn gen_condition(r: &mut Rng) -> J {
     let variable = if r.bad() {
         r.pick(BAD_VARIABLES)
     } else {
-        r.pick(VARIABLES)
+        match r.below(VARIABLES.len() + KEYED_VARIABLES.len()) {
+            i if i < VARIABLES.len() => VARIABLES[i].name,
+            i => KEYED_VARIABLES[i - VARIABLES.len()],
+        }
     }
     .to_string();
     // An operator that fits the variable, unless noisy.

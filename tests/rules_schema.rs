@@ -5,7 +5,7 @@
 //! variable without the other.
 
 use microconv::json::{self, Json};
-use microconv::rules::model::{Limit, Operator, VideoStatus, FIXED_VARIABLES, VARIABLE_PREFIXES};
+use microconv::rules::model::{Limit, Operator, VideoStatus, VARIABLES, VARIABLE_PREFIXES};
 use microconv::rules::names::*;
 
 fn schema() -> Json {
@@ -127,7 +127,7 @@ fn condition_fields_operators_and_variables_match() {
     let ops: Vec<&str> = Operator::ALL.iter().map(|o| o.as_str()).collect();
     assert_eq!(strings(at(c, "properties/operator/enum")), ops);
 
-    let fixed: Vec<&str> = FIXED_VARIABLES.iter().map(|(n, _)| *n).collect();
+    let fixed: Vec<&str> = VARIABLES.iter().map(|s| s.name).collect();
     assert_eq!(strings(at(c, "properties/variable/anyOf/0/enum")), fixed);
     let patterns: Vec<String> = at(c, "properties/variable/anyOf").as_array().unwrap()[1..]
         .iter()
@@ -169,4 +169,68 @@ fn condition_fields_operators_and_variables_match() {
         .and_then(|o| o.get("enum"))
         .map(strings)
         == Some(numeric.iter().map(|s| s.to_string()).collect())));
+}
+
+#[test]
+fn the_variables_table_is_the_one_source() {
+    use microconv::rules::model::Variable;
+    for spec in VARIABLES {
+        assert_eq!(Variable::from_name(spec.name).as_ref(), Some(&spec.var));
+        assert_eq!(spec.var.name(), spec.name);
+        assert_eq!(spec.var.var_type(), spec.ty, "{}", spec.name);
+        assert_eq!(spec.var.is_url(), spec.url, "{}", spec.name);
+    }
+    // The docs list every variable.
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
+    for spec in VARIABLES {
+        assert!(
+            docs.contains(&format!("`{}`", spec.name)),
+            "docs/rules.md misses `{}`",
+            spec.name
+        );
+    }
+    for p in VARIABLE_PREFIXES {
+        assert!(
+            docs.contains(&format!("`{p}<")),
+            "docs/rules.md misses `{p}<...>`"
+        );
+    }
+}
+
+#[test]
+fn beacons_clean_exactly_the_url_variables_as_urls() {
+    use microconv::engine::{Conversion, Page, Value};
+    use microconv::payload::{write_event, EventMeta};
+    use microconv::rules::model::{Pos, Trigger, TriggerKind, VarType};
+    let trigger = Trigger {
+        id: "t".into(),
+        conversion: "c".into(),
+        kind: TriggerKind::PageView,
+        conditions: vec![],
+        unless: vec![],
+        limit: Limit::OncePerEvent,
+        is_macro: false,
+        path: Default::default(),
+        pos: Pos::START,
+    };
+    let meta = EventMeta {
+        id: "i",
+        at: 1.0,
+        session: "s",
+        allow_query: &[],
+        rules: "",
+    };
+    let value = "https://x.example/p?secret=abc#frag";
+    for spec in VARIABLES.iter().filter(|s| s.ty == VarType::Text) {
+        let conv = Conversion {
+            trigger: 0,
+            vars: vec![(spec.name.into(), Value::Str(value.into()))],
+        };
+        let mut out = String::new();
+        write_event(&mut out, &trigger, &conv, &Page::default(), &meta);
+        let sent = format!("\"{}\":\"https://x.example/p", spec.name);
+        assert!(out.contains(&sent), "{}: {out}", spec.name);
+        assert_eq!(!out.contains("secret"), spec.url, "{}: {out}", spec.name);
+    }
 }

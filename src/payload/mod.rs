@@ -81,8 +81,11 @@ pub fn write_num(out: &mut String, x: f64) {
     }
 }
 
+/// Whether variable `name` holds a URL (the variables table says).
 fn is_url_var(name: &str) -> bool {
-    matches!(name, "link.url" | "click.url" | "video.url")
+    crate::rules::model::VARIABLES
+        .iter()
+        .any(|s| s.url && s.name == name)
 }
 
 /// Writes `url` as a JSON string, cleaned by [`privacy::clean_url`].

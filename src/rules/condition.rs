@@ -11,7 +11,7 @@ use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{Condition, Literal, Operator, VarType, Variable};
 #[cfg(feature = "messages")]
-use crate::rules::model::{FIXED_VARIABLES, VARIABLE_PREFIXES};
+use crate::rules::model::{VARIABLES, VARIABLE_PREFIXES};
 
 /// An example key for each prefix family, for messages.
 #[cfg(feature = "messages")]
@@ -116,7 +116,7 @@ fn unknown_variable(name: &str) -> Msg {
         m.push_str(" needs a key after the dot, e.g. ");
         push_quoted(&mut m, example_key(prefix));
     } else {
-        let fixed = FIXED_VARIABLES.iter().map(|(n, _)| *n);
+        let fixed = VARIABLES.iter().map(|s| s.name);
         m = match suggest::closest(name, fixed.clone()) {
             Some(_) => unknown("variable", name, fixed),
             None => match prefixed_suggestion(name) {

@@ -516,37 +516,62 @@ pub enum VarType {
     Any,
 }
 
-/// Fixed variable names and their types. Prefix families (`query.`, `click.attr.`, `dl.`)
-/// are handled by [`Variable::from_name`].
-pub const FIXED_VARIABLES: &[(&str, VarType)] = &[
-    ("page.url", VarType::Text),
-    ("page.host", VarType::Text),
-    ("page.path", VarType::Text),
-    ("page.query", VarType::Text),
-    ("page.title", VarType::Text),
-    ("page.referrer", VarType::Text),
-    ("event", VarType::Text),
-    ("click.element", VarType::Element),
-    ("click.id", VarType::Text),
-    ("click.classes", VarType::Text),
-    ("click.text", VarType::Text),
-    ("click.url", VarType::Text),
-    ("click.target", VarType::Text),
-    ("link.url", VarType::Text),
-    ("link.host", VarType::Text),
-    ("link.outbound", VarType::Bool),
-    ("link.download", VarType::Bool),
-    ("scroll.threshold", VarType::Number),
-    ("scroll.units", VarType::Text),
-    ("scroll.direction", VarType::Text),
-    ("video.provider", VarType::Text),
-    ("video.status", VarType::Text),
-    ("video.url", VarType::Text),
-    ("video.title", VarType::Text),
-    ("video.duration", VarType::Number),
-    ("video.current_time", VarType::Number),
-    ("video.percent", VarType::Number),
-];
+/// One fixed variable: its name in the rules file, the variant, the kind of
+/// value it holds, and whether that value is a URL (then the payload cleans it
+/// as one: no query parameter outside `allow_query`, no fragment). The table
+/// everything else derives from: parsing, names, types, privacy, the schema
+/// test, the docs test.
+#[derive(Debug)]
+pub struct VarSpec {
+    /// The name in the rules file.
+    pub name: &'static str,
+    /// The variable.
+    pub var: Variable,
+    /// What it holds.
+    pub ty: VarType,
+    /// Whether it holds a URL.
+    pub url: bool,
+}
+
+const fn v(name: &'static str, var: Variable, ty: VarType, url: bool) -> VarSpec {
+    VarSpec { name, var, ty, url }
+}
+
+/// The fixed variables, in the order the format lists them. Prefix families
+/// (`query.`, `click.attr.`, `dl.`) are handled by [`Variable::from_name`].
+pub const VARIABLES: &[VarSpec] = {
+    use VarType::*;
+    use Variable as V;
+    &[
+        v("page.url", V::PageUrl, Text, true),
+        v("page.host", V::PageHost, Text, false),
+        v("page.path", V::PagePath, Text, false),
+        v("page.query", V::PageQuery, Text, false),
+        v("page.title", V::PageTitle, Text, false),
+        v("page.referrer", V::PageReferrer, Text, true),
+        v("event", V::Event, Text, false),
+        v("click.element", V::ClickElement, Element, false),
+        v("click.id", V::ClickId, Text, false),
+        v("click.classes", V::ClickClasses, Text, false),
+        v("click.text", V::ClickText, Text, false),
+        v("click.url", V::ClickUrl, Text, true),
+        v("click.target", V::ClickTarget, Text, false),
+        v("link.url", V::LinkUrl, Text, true),
+        v("link.host", V::LinkHost, Text, false),
+        v("link.outbound", V::LinkOutbound, Bool, false),
+        v("link.download", V::LinkDownload, Bool, false),
+        v("scroll.threshold", V::ScrollThreshold, Number, false),
+        v("scroll.units", V::ScrollUnits, Text, false),
+        v("scroll.direction", V::ScrollDirection, Text, false),
+        v("video.provider", V::VideoProvider, Text, false),
+        v("video.status", V::VideoStatus, Text, false),
+        v("video.url", V::VideoUrl, Text, true),
+        v("video.title", V::VideoTitle, Text, false),
+        v("video.duration", V::VideoDuration, Number, false),
+        v("video.current_time", V::VideoCurrentTime, Number, false),
+        v("video.percent", V::VideoPercent, Number, false),
+    ]
+};
 
 /// Variable families named by a prefix and a key.
 pub const VARIABLE_PREFIXES: &[&str] = &["query.", "click.attr.", "dl."];
@@ -554,48 +579,23 @@ pub const VARIABLE_PREFIXES: &[&str] = &["query.", "click.attr.", "dl."];
 impl Variable {
     /// Parses a rules-file name; `None` when unknown (or a prefix without a key).
     pub fn from_name(name: &str) -> Option<Variable> {
-        use Variable::*;
-        let fixed = match name {
-            "page.url" => PageUrl,
-            "page.host" => PageHost,
-            "page.path" => PagePath,
-            "page.query" => PageQuery,
-            "page.title" => PageTitle,
-            "page.referrer" => PageReferrer,
-            "event" => Event,
-            "click.element" => ClickElement,
-            "click.id" => ClickId,
-            "click.classes" => ClickClasses,
-            "click.text" => ClickText,
-            "click.url" => ClickUrl,
-            "click.target" => ClickTarget,
-            "link.url" => LinkUrl,
-            "link.host" => LinkHost,
-            "link.outbound" => LinkOutbound,
-            "link.download" => LinkDownload,
-            "scroll.threshold" => ScrollThreshold,
-            "scroll.units" => ScrollUnits,
-            "scroll.direction" => ScrollDirection,
-            "video.provider" => VideoProvider,
-            "video.status" => VideoStatus,
-            "video.url" => VideoUrl,
-            "video.title" => VideoTitle,
-            "video.duration" => VideoDuration,
-            "video.current_time" => VideoCurrentTime,
-            "video.percent" => VideoPercent,
-            _ => {
-                let key = |p: &str| {
-                    name.strip_prefix(p)
-                        .filter(|k| !k.is_empty())
-                        .map(str::to_string)
-                };
-                return key("query.")
-                    .map(Query)
-                    .or_else(|| key("click.attr.").map(ClickAttr))
-                    .or_else(|| key("dl.").map(Dl));
-            }
+        if let Some(spec) = VARIABLES.iter().find(|s| s.name == name) {
+            return Some(spec.var.clone());
+        }
+        let key = |p: &str| {
+            name.strip_prefix(p)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
         };
-        Some(fixed)
+        key("query.")
+            .map(Variable::Query)
+            .or_else(|| key("click.attr.").map(Variable::ClickAttr))
+            .or_else(|| key("dl.").map(Variable::Dl))
+    }
+
+    /// The row of a fixed variable (`None` for the prefix families).
+    pub fn spec(&self) -> Option<&'static VarSpec> {
+        VARIABLES.iter().find(|s| s.var == *self)
     }
 
     /// The name in the rules file ([`Variable::from_name`] reads it back).
@@ -605,27 +605,22 @@ impl Variable {
             Query(k) => ("query.", k),
             ClickAttr(k) => ("click.attr.", k),
             Dl(k) => ("dl.", k),
-            fixed => {
-                return FIXED_VARIABLES
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .find(|n| Variable::from_name(n).as_ref() == Some(fixed))
-                    .unwrap_or_default()
-                    .to_string()
-            }
+            fixed => return fixed.spec().map_or("", |s| s.name).to_string(),
         };
         crate::text::concat(&[prefix, key])
     }
 
     /// The kind of value the variable holds.
     pub fn var_type(&self) -> VarType {
-        use Variable::*;
         match self {
-            ClickElement => VarType::Element,
-            LinkOutbound | LinkDownload => VarType::Bool,
-            ScrollThreshold | VideoDuration | VideoCurrentTime | VideoPercent => VarType::Number,
-            Dl(_) => VarType::Any,
-            _ => VarType::Text,
+            Variable::Query(_) | Variable::ClickAttr(_) => VarType::Text,
+            Variable::Dl(_) => VarType::Any,
+            fixed => fixed.spec().map_or(VarType::Any, |s| s.ty),
         }
+    }
+
+    /// Whether the variable holds a URL (cleaned as one in beacons).
+    pub fn is_url(&self) -> bool {
+        self.spec().is_some_and(|s| s.url)
     }
 }
