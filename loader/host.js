@@ -136,6 +136,31 @@ function host(c) {
       } catch (x) {}
       return m
     },
+    // The form of x (a submit event's target, the form of an input/change
+    // event's field, or a form): its key (a number, kept in a WeakMap), and
+    // with full [form, key, id, class, name, absolute action, method, number
+    // of fields, invalid, defaultPrevented]; null without a form. Read
+    // through the prototypes, so fields named "action", "elements" or
+    // "matches" change nothing; never a field's value.
+    form: function (x, full) {
+      var E = Element.prototype, P = HTMLFormElement.prototype, f = x, m, g, u = "";
+      if (x instanceof Event) f = x.type == "submit" ? x.target : (x.composedPath()[0] || {}).form;
+      if (!(f instanceof HTMLFormElement)) return null;
+      m = this.f = this.f || new WeakMap;
+      if (!m.has(f)) m.set(f, this.n = (this.n | 0) + 1);
+      if (!full) return m.get(f);
+      g = function (n) { return E.getAttribute.call(f, n) || "" };
+      try { u = new URL(g("action") || location.href, f.baseURI).href } catch (e) {}
+      return [f, m.get(f), g("id"), g("class"), g("name"), u, (/^(post|dialog)$/i.exec(g("method")) || ["get"])[0].toLowerCase(),
+        Object.getOwnPropertyDescriptor(P, "elements").get.call(f).length, E.matches.call(f, ":invalid"), x instanceof Event && x.defaultPrevented]
+    },
+    // form.submit() fires no submit event: f(form) runs before each call.
+    formsubmit: function (f) {
+      var P = window.HTMLFormElement && HTMLFormElement.prototype, g = P && P.submit;
+      if (typeof g == "function") try {
+        P.submit = function () { f(this); return g.apply(this, arguments) }
+      } catch (e) {}
+    },
     // The scroll position, viewport and document heights, or null.
     scroll: function () {
       var e = document.scrollingElement;

@@ -19,7 +19,7 @@ let seed = +(process.argv[5] || 1);
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 const bases = ["www/rules.json", "cli/tests/fixtures/bad-rules.json"].map((f) => fs.readFileSync(path.join(root, f), "utf8"));
-const vocab = ["scroll", "video", "click", "link_click", "page_view", "custom", "clik", "percent", "pixels", "pixel", "start", "progress", "complete", "stat",
+const vocab = ["scroll", "video", "click", "link_click", "page_view", "form_submit", "form_start", "custom", "clik", "percent", "pixels", "pixel", "start", "progress", "complete", "stat",
   "equals", "start_with", "contains", "matches_regex", "matches_css", "less_than", "page.path", "page.pth", "click.attrs.href", "click.attr.", "dl.", "query.",
   "click.element", "link.outbound", "once_per_page", "once_per_pag", "(", "a[", "##", "[a-", "", " ", "true", "false", "12", "1e400",
   "shop.example.com/x", "*.shop.com", "a..b", "host:80", "ümlaut", "x".repeat(80), "triggers", "id", "on", "units", "selector", "event"];

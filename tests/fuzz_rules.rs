@@ -32,7 +32,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use microconv::engine::{
-    Conversion, Engine, MediaEvent, MediaEventKind, Page, PushedEvent, ScrollReading, Value,
+    Conversion, Engine, FormEvent, FormEventKind, MediaEvent, MediaEventKind, Page, PushedEvent,
+    ScrollReading, Value,
 };
 use microconv::native::{NativeBackend, NativeElement};
 use microconv::rules::model::{Limit, Trigger, TriggerKind, TriggerType, VARIABLES};
@@ -524,9 +525,19 @@ fn gen_trigger(r: &mut Rng, index: usize) -> J {
                 m.push(("progress_seconds".into(), or_any(r, v)));
             }
         }
-        "click" if r.pct(60) => {
+        "click" | "form_start" if r.pct(60) => {
             let sel = gen_selector(r);
             m.push(("selector".into(), or_any(r, J::Str(sel))));
+        }
+        "form_submit" => {
+            if r.pct(40) {
+                let sel = gen_selector(r);
+                m.push(("selector".into(), or_any(r, J::Str(sel))));
+            }
+            if r.pct(50) {
+                let v = J::Bool(r.pct(50));
+                m.push(("check_validation".into(), or_any(r, v)));
+            }
         }
         "custom" if !r.bad() => {
             let e = r.pick(&EVENT_NAMES[..3]).to_string();
@@ -743,6 +754,8 @@ enum Ev {
     SessionReload,
     RestoreGarbage(String),
     ListensTo(Option<TriggerType>),
+    /// A form event on element `.0` of the tree.
+    Form(usize, FormEvent),
     /// A page view of the current page (after `Page`, as the shell does, or
     /// alone: a back/forward-cache restore is `set_page` again and a view).
     PageView,
@@ -963,6 +976,25 @@ fn gen_events(r: &mut Rng, tree_len: usize) -> Vec<Ev> {
                 Ev::Push(PushedEvent { event, fields })
             }
             18 => Ev::SessionReload,
+            _ if r.pct(40) => Ev::Form(
+                r.below(tree_len),
+                FormEvent {
+                    kind: if r.pct(50) {
+                        FormEventKind::Start
+                    } else {
+                        FormEventKind::Submit
+                    },
+                    key: r.below(3) as u32,
+                    id: gen_text(r),
+                    classes: gen_text(r),
+                    name: gen_text(r),
+                    action: gen_url(r),
+                    method: r.pick(&["get", "post", "dialog", ""]).to_string(),
+                    fields: r.below(30) as u32,
+                    prevented: r.pct(30),
+                    invalid: r.pct(30),
+                },
+            ),
             _ => {
                 if r.pct(50) {
                     let mut g: String = (0..r.below(40))
@@ -1072,6 +1104,7 @@ struct Stats {
 #[derive(Default)]
 struct Checker {
     page: HashSet<(usize, String)>,
+    started: HashSet<(usize, u32)>,
     scroll_page: HashSet<(usize, u64)>,
     session: HashSet<(String, String)>,
 }
@@ -1095,6 +1128,7 @@ fn var_str<'a>(c: &'a Conversion, name: &str) -> &'a str {
 impl Checker {
     fn new_page(&mut self) {
         self.page.clear();
+        self.started.clear();
         self.scroll_page.clear();
     }
 
@@ -1160,6 +1194,30 @@ impl Checker {
                     assert!(*b == 0 || *b == 1, "link click with button {b} reported");
                     assert!(c.var("link.url").is_some(), "link_click without link.url");
                     Some("link".into())
+                }
+                (
+                    TriggerKind::FormSubmit {
+                        check_validation, ..
+                    },
+                    Ev::Form(_, f),
+                ) => {
+                    assert_eq!(f.kind, FormEventKind::Submit, "form_submit on a start");
+                    assert!(
+                        !(*check_validation && (f.prevented || f.invalid)),
+                        "a cancelled or invalid submission counted with check_validation"
+                    );
+                    assert_eq!(c.var("form.fields"), Some(&Value::Num(f.fields.into())));
+                    Some(format!("form_submit|{}", f.key))
+                }
+                (TriggerKind::FormStart { .. }, Ev::Form(_, f)) => {
+                    assert_eq!(f.kind, FormEventKind::Start, "form_start on a submit");
+                    assert!(
+                        self.started.insert((c.trigger, f.key)),
+                        "form {} started twice on one page for trigger {:?}",
+                        f.key,
+                        t.id
+                    );
+                    Some(format!("form_start|{}", f.key))
                 }
                 (TriggerKind::PageView, Ev::PageView) => {
                     assert!(c.vars.is_empty(), "page_view with variables {:?}", c.vars);
@@ -1267,6 +1325,11 @@ fn run_case(case: &Case, stats: &mut Stats) {
                 }
             }
             Ev::Push(p) => engine.on_push(p, &mut out),
+            Ev::Form(i, f) => {
+                if let Some(el) = els.get(*i) {
+                    engine.on_form(el, f, &mut out);
+                }
+            }
             Ev::SessionReload => {
                 let saved = engine.session_state();
                 let (mut next, _) = Engine::new(rules.clone(), NativeBackend);

@@ -141,7 +141,7 @@ fn unknown_trigger_field_with_and_without_suggestion() {
             "trigger \"t\": triggers[0].selectr: unknown field \"selectr\" (did you mean \"selector\"?)",
             "trigger \"t\": triggers[0].colour: unknown field \"colour\": expected one of \"id\", \"conversion\", \"on\", \
              \"conditions\", \"unless\", \"limit\", \"macro\", \"description\", \"units\", \"thresholds\", \"statuses\", \
-             \"progress_percent\", \"progress_seconds\", \"selector\", \"event\"",
+             \"progress_percent\", \"progress_seconds\", \"selector\", \"check_validation\", \"event\"",
         ]
     );
 }
@@ -225,7 +225,7 @@ fn unknown_trigger_type() {
     );
     assert_one(
         one("\"on\": \"hover\""),
-        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"custom\"",
+        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"form_submit\", \"form_start\", \"custom\"",
     );
 }
 

@@ -1,7 +1,9 @@
 //! The events file of `--simulate`: a JSON array of example events (the format
 //! is in the usage text and cli/README.md).
 
-use microconv::engine::{MediaEvent, MediaEventKind, PushedEvent, ScrollReading, Value};
+use microconv::engine::{
+    FormEvent, FormEventKind, MediaEvent, MediaEventKind, PushedEvent, ScrollReading, Value,
+};
 use serde_json::{Map, Value as J};
 
 use crate::Usage;
@@ -23,6 +25,9 @@ pub enum Event {
     Media { media: u32, event: MediaEvent },
     /// A data-layer push.
     Push(PushedEvent),
+    /// A form's submission or first interaction; `form` describes the form
+    /// element (its attributes give `form.*`).
+    Form { event: FormEvent, form: ElementDesc },
 }
 
 /// An element as the events file describes it, innermost first.
@@ -115,6 +120,48 @@ fn decode(v: &J) -> Result<Event, String> {
                 },
             }
         }
+        "form" => {
+            let kind = match string(o, "kind")?.as_deref() {
+                Some("submit") | None => FormEventKind::Submit,
+                Some("start") => FormEventKind::Start,
+                _ => return Err("\"kind\" must be submit or start".into()),
+            };
+            let form = match o.get("form") {
+                Some(f) => element(f, 0)?,
+                None => ElementDesc {
+                    tag: "form".into(),
+                    ..Default::default()
+                },
+            };
+            let attr = |n: &str| {
+                form.attrs
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let flag = |k: &str| o.get(k).and_then(J::as_bool).unwrap_or(false);
+            let method = attr("method").to_ascii_lowercase();
+            Event::Form {
+                event: FormEvent {
+                    kind,
+                    key: number(o, "key")?.unwrap_or(1.0) as u32,
+                    id: attr("id"),
+                    classes: attr("class"),
+                    name: attr("name"),
+                    action: attr("action"),
+                    method: if method == "post" || method == "dialog" {
+                        method
+                    } else {
+                        "get".into()
+                    },
+                    fields: number(o, "fields")?.unwrap_or(0.0) as u32,
+                    prevented: flag("prevented"),
+                    invalid: flag("invalid"),
+                },
+                form,
+            }
+        }
         "push" => {
             let mut pushed = PushedEvent {
                 event: string(o, "event")?.ok_or("missing \"event\"")?,
@@ -129,7 +176,7 @@ fn decode(v: &J) -> Result<Event, String> {
         }
         other => {
             return Err(format!(
-                "unknown type {other:?}: expected page, scroll, click, media or push"
+                "unknown type {other:?}: expected page, scroll, click, media, form or push"
             ))
         }
     })

@@ -28,6 +28,10 @@ with which variables. Event objects, by \"type\":
       an HTML5 media event; kind is play, pause, seeking, seeked, timeupdate or
       ended; \"media\" tells media elements apart; duration null = unknown,
       \"Infinity\" = live
+  {\"type\":\"form\", \"kind\":\"submit\", \"form\":{\"tag\":\"form\", \"attrs\":{\"id\":\"newsletter\",
+      \"action\":\"/subscribe\", \"method\":\"post\"}}, \"fields\":2, \"prevented\":false, \"invalid\":false}
+      a form's submission (kind submit) or first interaction (kind start);
+      prevented: the page cancelled it; invalid: a field fails its constraints
   {\"type\":\"push\", \"event\":\"signup\", \"plan\":\"pro\", \"ecommerce\":{\"value\":30}}
       dataLayer.push({event, ...}); nested keys become dl.ecommerce.value
 Events before the first \"page\" happen on https://example.com/.

@@ -45,6 +45,14 @@ pub fn run(file: &str, events: &[Example], mut engine: Engine<NativeBackend>) {
             }
             Event::Media { media, event } => engine.on_media(*media, event, &mut out),
             Event::Push(pushed) => engine.on_push(pushed, &mut out),
+            Event::Form { event, form } => {
+                let mut event = event.clone();
+                // The action, absolute, as the browser's form.action is.
+                event.action = page_url
+                    .join(&event.action)
+                    .map_or(event.action, |u| u.to_string());
+                engine.on_form(&element(form, &page_url), &event, &mut out);
+            }
         }
         if out.is_empty() {
             println!("  nothing fires");

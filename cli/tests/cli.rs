@@ -384,3 +384,48 @@ fn publish_writes_nothing_for_a_file_with_defects_or_over_its_source() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn simulate_form_submissions_and_starts() {
+    let dir = std::env::temp_dir().join(format!("microconv-sim-form-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r##"{"version": 1, "triggers": [
+            {"id": "news", "conversion": "newsletter", "on": "form_submit", "selector": "#newsletter"},
+            {"id": "start", "conversion": "form_started", "on": "form_start"}]}"##,
+    )
+    .unwrap();
+    let events = dir.join("events.json");
+    std::fs::write(
+        &events,
+        r#"[{"type": "page", "url": "https://example.com/blog/"},
+            {"type": "form", "kind": "start", "form": {"tag": "form", "attrs": {"id": "newsletter"}}},
+            {"type": "form", "kind": "start", "form": {"tag": "form", "attrs": {"id": "newsletter"}}},
+            {"type": "form", "form": {"tag": "form", "attrs": {"id": "newsletter", "action": "/subscribe", "method": "POST"}}, "fields": 2},
+            {"type": "form", "form": {"tag": "form", "attrs": {"id": "newsletter"}}, "prevented": true}]"#,
+    )
+    .unwrap();
+    let (code, out, _) = run(&[
+        "check",
+        "--simulate",
+        events.to_str().unwrap(),
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().skip(2).collect();
+    assert_eq!(lines[1], "  nothing fires", "{out}");
+    assert!(
+        lines[3].starts_with("  fires form_started (trigger \"start\"): form.id=\"newsletter\""),
+        "{out}"
+    );
+    assert_eq!(lines[5], "  nothing fires", "{out}");
+    assert_eq!(
+        lines[7],
+        "  fires newsletter (trigger \"news\"): form.id=\"newsletter\" form.action=\"https://example.com/subscribe\" form.method=\"post\" form.fields=2",
+        "{out}"
+    );
+    assert_eq!(lines[9], "  nothing fires", "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 mod condition;
+mod forms;
 mod limits;
 mod links;
 mod scope;
@@ -13,6 +14,7 @@ mod scroll;
 mod value;
 mod video;
 
+pub use forms::{FormEvent, FormEventKind};
 pub use links::DOWNLOAD_EXTENSIONS;
 pub(crate) use value::round;
 pub use value::{js_number, Value};
@@ -205,6 +207,9 @@ pub struct Engine<B: Backend> {
     links: Vec<usize>,
     customs: Vec<usize>,
     page_views: Vec<usize>,
+    /// `form_submit` and `form_start` triggers.
+    form_triggers: Vec<usize>,
+    forms: forms::FormState,
     videos: bool,
     page: PageCtx,
     limits: Limits,
@@ -238,6 +243,13 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
     let unless = list(&t.unless);
     let selector = match &t.kind {
         TriggerKind::Click {
+            selector: Some(sel),
+        }
+        | TriggerKind::FormSubmit {
+            selector: Some(sel),
+            ..
+        }
+        | TriggerKind::FormStart {
             selector: Some(sel),
         } => match backend.compile_selector(sel) {
             Ok(s) => Some(s),
@@ -321,22 +333,26 @@ fn text(s: &str, max: usize) -> Value {
     Value::Str(cap(s, max).to_string())
 }
 
-/// `click.*` variables, empty ones left out.
-fn click_vars(f: &ElementFacts) -> Vec<(Cow<'static, str>, Value)> {
-    let mut vars = Vec::with_capacity(9);
-    let fields: [(&'static str, &str, usize); 5] = [
-        ("click.id", &f.id, TEXT_CAP),
-        ("click.classes", &f.classes, TEXT_CAP),
-        ("click.text", &f.text, TEXT_CAP),
-        ("click.url", &f.url, URL_CAP),
-        ("click.target", &f.target, TEXT_CAP),
-    ];
-    for (name, v, max) in fields {
+/// Text variables, empty ones left out, each capped at its own length.
+fn text_vars(fields: &[(&'static str, &str, usize)]) -> Vec<(Cow<'static, str>, Value)> {
+    let mut vars = Vec::with_capacity(fields.len() + 4);
+    for &(name, v, max) in fields {
         if !v.is_empty() {
             vars.push((Cow::Borrowed(name), text(v, max)));
         }
     }
     vars
+}
+
+/// `click.*` variables, empty ones left out.
+fn click_vars(f: &ElementFacts) -> Vec<(Cow<'static, str>, Value)> {
+    text_vars(&[
+        ("click.id", &f.id, TEXT_CAP),
+        ("click.classes", &f.classes, TEXT_CAP),
+        ("click.text", &f.text, TEXT_CAP),
+        ("click.url", &f.url, URL_CAP),
+        ("click.target", &f.target, TEXT_CAP),
+    ])
 }
 
 const CLICK_MILESTONE: &[u8] = b"click";
@@ -372,6 +388,8 @@ impl<B: Backend> Engine<B> {
             links: Vec::new(),
             customs: Vec::new(),
             page_views: Vec::new(),
+            form_triggers: Vec::new(),
+            forms: forms::FormState::default(),
             videos: false,
             page: PageCtx::default(),
             limits: Limits::default(),
@@ -400,6 +418,9 @@ impl<B: Backend> Engine<B> {
                 TriggerKind::LinkClick => engine.links.push(i),
                 TriggerKind::Custom { .. } => engine.customs.push(i),
                 TriggerKind::PageView => engine.page_views.push(i),
+                TriggerKind::FormSubmit { .. } | TriggerKind::FormStart { .. } => {
+                    engine.form_triggers.push(i)
+                }
             }
         }
         (engine, errors)
@@ -425,6 +446,10 @@ impl<B: Backend> Engine<B> {
             TriggerType::Click => !self.clicks.is_empty(),
             TriggerType::LinkClick => !self.links.is_empty(),
             TriggerType::PageView => !self.page_views.is_empty(),
+            TriggerType::FormSubmit | TriggerType::FormStart => {
+                let ty = |t: &usize| self.rules.triggers.get(*t).map(|t| t.kind.ty());
+                self.form_triggers.iter().any(|t| ty(t) == Some(on))
+            }
             TriggerType::Custom => !self.customs.is_empty(),
         }
     }
@@ -435,6 +460,7 @@ impl<B: Backend> Engine<B> {
         self.page = PageCtx::new(page);
         self.limits.new_page();
         self.scroll.new_page();
+        self.forms.new_page();
     }
     /// The current page.
     pub fn page(&self) -> &Page {

@@ -4,7 +4,7 @@
 
 use super::links::LinkInfo;
 use super::value::{cap, Val, Value};
-use super::{Page, TEXT_CAP};
+use super::{FormEvent, Page, TEXT_CAP};
 use crate::backend::ElementFacts;
 use crate::prelude::*;
 use crate::rules::model::{ScrollUnits, Variable, VideoStatus};
@@ -81,6 +81,7 @@ pub(crate) struct Scope<'a, E> {
     pub link: Option<&'a LinkInfo>,
     pub scroll: Option<(f64, ScrollUnits)>,
     pub video: Option<&'a VideoCtx<'a>>,
+    pub form: Option<&'a FormEvent>,
     pub dl: &'a [(String, Value)],
 }
 
@@ -93,6 +94,7 @@ impl<'a, E> Scope<'a, E> {
             link: None,
             scroll: None,
             video: None,
+            form: None,
             dl: &[],
         }
     }
@@ -161,6 +163,12 @@ impl<'a, E> Scope<'a, E> {
                 .video
                 .and_then(|v| v.percent)
                 .map_or(Val::Null, Val::Num),
+            FormId => self.form.map_or(Val::Null, |f| Val::Str(&f.id)),
+            FormClasses => self.form.map_or(Val::Null, |f| Val::Str(&f.classes)),
+            FormName => self.form.map_or(Val::Null, |f| Val::Str(&f.name)),
+            FormAction => self.form.map_or(Val::Null, |f| Val::Str(&f.action)),
+            FormMethod => self.form.map_or(Val::Null, |f| Val::Str(&f.method)),
+            FormFields => self.form.map_or(Val::Null, |f| Val::Num(f.fields.into())),
             Dl(key) => {
                 let dl: &'a [(String, Value)] = self.dl;
                 dl.iter()

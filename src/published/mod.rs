@@ -171,6 +171,11 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<String> {
         self.str().map(String::from)
     }
+    /// An optional selector: empty for none.
+    fn selector(&mut self) -> Option<Option<String>> {
+        let s = self.str()?;
+        Some((!s.is_empty()).then(|| s.into()))
+    }
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let n = self.count()?;
         let mut out = Vec::with_capacity(n);
@@ -211,12 +216,16 @@ impl<'a> Reader<'a> {
                 progress_percent: self.list(Self::float)?,
                 progress_seconds: self.list(Self::float)?,
             },
-            TriggerType::Click => {
-                let s = self.str()?;
-                TriggerKind::Click {
-                    selector: (!s.is_empty()).then(|| s.into()),
-                }
-            }
+            TriggerType::Click => TriggerKind::Click {
+                selector: self.selector()?,
+            },
+            TriggerType::FormSubmit => TriggerKind::FormSubmit {
+                selector: self.selector()?,
+                check_validation: self.small()? == 1,
+            },
+            TriggerType::FormStart => TriggerKind::FormStart {
+                selector: self.selector()?,
+            },
             TriggerType::LinkClick => TriggerKind::LinkClick,
             TriggerType::PageView => TriggerKind::PageView,
             TriggerType::Custom => TriggerKind::Custom {

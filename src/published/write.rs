@@ -58,7 +58,16 @@ fn trigger(w: &mut W, t: &Trigger) {
             w.floats(progress_percent);
             w.floats(progress_seconds);
         }
-        TriggerKind::Click { selector } => w.str(selector.as_deref().unwrap_or("")),
+        TriggerKind::Click { selector } | TriggerKind::FormStart { selector } => {
+            w.str(selector.as_deref().unwrap_or(""))
+        }
+        TriggerKind::FormSubmit {
+            selector,
+            check_validation,
+        } => {
+            w.str(selector.as_deref().unwrap_or(""));
+            w.num(usize::from(*check_validation));
+        }
         TriggerKind::LinkClick | TriggerKind::PageView => {}
         TriggerKind::Custom { event } => w.str(event),
     }

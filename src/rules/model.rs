@@ -102,6 +102,20 @@ pub enum TriggerKind {
     /// `"on": "page_view"`: each page view (the load, a single-page app's
     /// route change, a page restored from the back/forward cache).
     PageView,
+    /// `"on": "form_submit"`: a form's submission (GTM's Form Submission).
+    FormSubmit {
+        /// `selector`: CSS selector list the form must match.
+        selector: Option<String>,
+        /// `check_validation` (default true): only submissions the page did
+        /// not cancel and whose fields are valid count.
+        check_validation: bool,
+    },
+    /// `"on": "form_start"`: the first interaction with a form's fields,
+    /// once per form per page.
+    FormStart {
+        /// `selector`: CSS selector list the form must match.
+        selector: Option<String>,
+    },
     /// `"on": "custom"`: an event pushed by the page (`dataLayer.push({event})`).
     Custom {
         /// `event`: the pushed event name, matched exactly.
@@ -118,6 +132,8 @@ impl TriggerKind {
             TriggerKind::Click { .. } => TriggerType::Click,
             TriggerKind::LinkClick => TriggerType::LinkClick,
             TriggerKind::PageView => TriggerType::PageView,
+            TriggerKind::FormSubmit { .. } => TriggerType::FormSubmit,
+            TriggerKind::FormStart { .. } => TriggerType::FormStart,
             TriggerKind::Custom { .. } => TriggerType::Custom,
         }
     }
@@ -138,18 +154,24 @@ pub enum TriggerType {
     LinkClick,
     /// `page_view`.
     PageView,
+    /// `form_submit`.
+    FormSubmit,
+    /// `form_start`.
+    FormStart,
     /// `custom`.
     Custom,
 }
 
 impl TriggerType {
     /// Every type, in the order the rules format lists them.
-    pub const ALL: [TriggerType; 6] = [
+    pub const ALL: [TriggerType; 8] = [
         TriggerType::Scroll,
         TriggerType::Video,
         TriggerType::Click,
         TriggerType::LinkClick,
         TriggerType::PageView,
+        TriggerType::FormSubmit,
+        TriggerType::FormStart,
         TriggerType::Custom,
     ];
 
@@ -162,6 +184,8 @@ impl TriggerType {
             TriggerType::Click => "click",
             TriggerType::LinkClick => "link_click",
             TriggerType::PageView => "page_view",
+            TriggerType::FormSubmit => "form_submit",
+            TriggerType::FormStart => "form_start",
             TriggerType::Custom => "custom",
         }
     }
@@ -173,6 +197,8 @@ impl TriggerType {
             TriggerType::Video => &["statuses", "progress_percent", "progress_seconds"],
             TriggerType::Click => &["selector"],
             TriggerType::LinkClick | TriggerType::PageView => &[],
+            TriggerType::FormSubmit => &["selector", "check_validation"],
+            TriggerType::FormStart => &["selector"],
             TriggerType::Custom => &["event"],
         }
     }
@@ -497,6 +523,18 @@ pub enum Variable {
     VideoCurrentTime,
     /// `video.percent`: percent played at the milestone.
     VideoPercent,
+    /// `form.id`.
+    FormId,
+    /// `form.classes`: the form's `class` attribute.
+    FormClasses,
+    /// `form.name`: the form's `name` attribute.
+    FormName,
+    /// `form.action`: where the form submits (absolute URL).
+    FormAction,
+    /// `form.method`: `get`, `post` or `dialog`.
+    FormMethod,
+    /// `form.fields`: how many fields the form has (never their values).
+    FormFields,
     /// `dl.<key>`: a key of the pushed event (dots reach into nested objects).
     Dl(String),
 }
@@ -570,6 +608,12 @@ pub const VARIABLES: &[VarSpec] = {
         v("video.duration", V::VideoDuration, Number, false),
         v("video.current_time", V::VideoCurrentTime, Number, false),
         v("video.percent", V::VideoPercent, Number, false),
+        v("form.id", V::FormId, Text, false),
+        v("form.classes", V::FormClasses, Text, false),
+        v("form.name", V::FormName, Text, false),
+        v("form.action", V::FormAction, Text, true),
+        v("form.method", V::FormMethod, Text, false),
+        v("form.fields", V::FormFields, Number, false),
     ]
 };
 

@@ -67,10 +67,14 @@ pub fn type_of_field(field: &str) -> Option<&'static str> {
         .map(|(t, _)| *t)
 }
 
-/// Every field a trigger of any type may have.
+/// Every field a trigger of any type may have, each once (a field may belong
+/// to several types).
 pub fn all_trigger_fields() -> impl Iterator<Item = &'static str> + Clone {
-    COMMON_TRIGGER_FIELDS
-        .iter()
-        .copied()
-        .chain(TYPE_FIELDS.iter().flat_map(|(_, fs)| fs.iter().copied()))
+    let own = TYPE_FIELDS.iter().enumerate().flat_map(|(i, (_, fs))| {
+        let earlier = TYPE_FIELDS.get(..i).unwrap_or(&[]);
+        fs.iter()
+            .copied()
+            .filter(move |f| !earlier.iter().any(|(_, e)| e.contains(f)))
+    });
+    COMMON_TRIGGER_FIELDS.iter().copied().chain(own)
 }

@@ -259,23 +259,23 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
     let kind = match on {
         Some(TriggerType::Scroll) => scroll(ctx, v, &path),
         Some(TriggerType::Video) => video(ctx, v, &path),
-        Some(TriggerType::Click) => match ctx.opt_string(v, &path, "selector", true) {
-            Some(s) if s.trim().is_empty() => {
-                let pos = v.get("selector").map_or(v.pos, |s| s.pos);
-                ctx.error(
-                    &field_path(&path, "selector"),
-                    pos,
-                    "must not be blank".into(),
-                );
-                None
-            }
-            Some(s) => Some(TriggerKind::Click {
-                selector: Some(s.into()),
-            }),
-            None => Some(TriggerKind::Click { selector: None }),
-        },
+        Some(TriggerType::Click) => {
+            selector(ctx, v, &path).map(|selector| TriggerKind::Click { selector })
+        }
         Some(TriggerType::LinkClick) => Some(TriggerKind::LinkClick),
         Some(TriggerType::PageView) => Some(TriggerKind::PageView),
+        Some(TriggerType::FormSubmit) => {
+            // Default true: a field that is absent is not `false`.
+            let check_validation =
+                v.get("check_validation").is_none() || ctx.opt_bool(v, &path, "check_validation");
+            selector(ctx, v, &path).map(|selector| TriggerKind::FormSubmit {
+                selector,
+                check_validation,
+            })
+        }
+        Some(TriggerType::FormStart) => {
+            selector(ctx, v, &path).map(|selector| TriggerKind::FormStart { selector })
+        }
         Some(TriggerType::Custom) => ctx
             .req_string(v, &path, "event")
             .map(|e| TriggerKind::Custom { event: e.into() }),
@@ -295,6 +295,25 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
         path,
         pos: v.pos,
     })
+}
+
+/// The optional `selector` (click and form triggers): `Some(None)` without
+/// one, `None` when it is invalid (reported).
+fn selector(ctx: &mut Ctx, v: &Json, path: &str) -> Option<Option<String>> {
+    match ctx.opt_string(v, path, "selector", true) {
+        Some(s) if s.trim().is_empty() => {
+            let pos = v.get("selector").map_or(v.pos, |s| s.pos);
+            ctx.error(
+                &field_path(path, "selector"),
+                pos,
+                "must not be blank".into(),
+            );
+            None
+        }
+        Some(s) => Some(Some(s.into())),
+        None if v.get("selector").is_some() => None,
+        None => Some(None),
+    }
 }
 
 fn scroll(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {

@@ -21,6 +21,7 @@ mod clicks;
 mod consent;
 mod datalayer;
 mod dom;
+mod forms;
 mod history;
 mod ids;
 mod media;
@@ -150,6 +151,16 @@ extern "C" {
     /// The keys of `area` that start with `prefix`.
     #[wasm_bindgen(method)]
     fn keys(this: &Host, area: &str, prefix: &str) -> js_sys::Array;
+    /// The form of `x` (a `submit` event's target, the form of an `input` or
+    /// `change` event's field, or a form itself): with `full`, `[form, key,
+    /// id, class, name, absolute action, method, number of fields, invalid,
+    /// defaultPrevented]`, else its key alone; `null` without a form.
+    #[wasm_bindgen(method)]
+    fn form(this: &Host, x: &JsValue, full: bool) -> JsValue;
+    /// Wraps `HTMLFormElement.prototype.submit` so `f(form)` runs before
+    /// each call (`submit()` fires no event).
+    #[wasm_bindgen(method)]
+    fn formsubmit(this: &Host, f: &Function);
     /// The element a click of `button` landed on (`composedPath()[0]`), or
     /// `None` for another button.
     #[wasm_bindgen(method)]
@@ -203,11 +214,21 @@ pub(crate) enum Call {
     Answer,
     /// `visibilitychange`, `pagehide`, `pageshow`, `online`.
     Lifecycle,
+    /// `submit`, capture phase.
+    FormCapture,
+    /// `submit`, bubble phase.
+    FormSubmit,
+    /// The timer after a `submit` whose propagation was stopped.
+    FormLate,
+    /// `form.submit()` was called (its argument: the form).
+    FormCalled,
+    /// `input` or `change` in a form.
+    FormInput,
 }
 
 impl Call {
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 14] = [
+    const ALL: [Call; 19] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -222,6 +243,11 @@ impl Call {
         Call::Adopt,
         Call::Answer,
         Call::Lifecycle,
+        Call::FormCapture,
+        Call::FormSubmit,
+        Call::FormLate,
+        Call::FormCalled,
+        Call::FormInput,
     ];
 }
 
@@ -245,6 +271,11 @@ fn dispatch(code: u32, x: JsValue) {
         Call::Adopt => transport::on_lock(),
         Call::Answer => transport::on_answer(x),
         Call::Lifecycle => transport::on_lifecycle(x),
+        Call::FormCapture => forms::on_capture(x),
+        Call::FormSubmit => forms::on_bubble(x),
+        Call::FormLate => forms::on_late(),
+        Call::FormCalled => forms::on_called(x),
+        Call::FormInput => forms::on_input(x),
     }
 }
 
@@ -415,6 +446,10 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let (w_scroll, w_video) = (wants(TriggerType::Scroll), wants(TriggerType::Video));
     let w_click = wants(TriggerType::Click) || wants(TriggerType::LinkClick);
     let w_custom = wants(TriggerType::Custom);
+    let (w_submit, w_start) = (
+        wants(TriggerType::FormSubmit),
+        wants(TriggerType::FormStart),
+    );
     TAG.with(|t| {
         *t.borrow_mut() = Some(Tag {
             engine,
@@ -442,6 +477,9 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     }
     if w_custom {
         datalayer::attach();
+    }
+    if w_submit || w_start {
+        forms::attach(w_submit, w_start);
     }
 }
 
