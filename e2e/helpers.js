@@ -78,7 +78,8 @@ async function tagReady(page) {
   const handle = await page.waitForFunction(() => {
     const mc = window.microconv;
     const started = mc && Object.prototype.hasOwnProperty.call(mc, "push");
-    return started && sessionStorage.getItem("microconv.session");
+    // The site's session record in localStorage: "<id> <start> <last>".
+    return started && (localStorage.getItem("microconv.session") || "").split(" ")[0];
   }, null, { timeout: 15_000 });
   return handle.jsonValue();
 }

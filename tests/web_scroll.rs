@@ -100,15 +100,16 @@ async fn scroll_events_carry_the_contract_fields() {
     let session = e.field("session");
     assert_eq!(session.len(), 16, "{session}");
     let stored = window()
-        .session_storage()
+        .local_storage()
         .unwrap()
         .unwrap()
         .get_item("microconv.session")
-        .unwrap();
+        .unwrap()
+        .unwrap_or_default();
     assert_eq!(
-        stored.as_deref(),
+        stored.split(' ').next(),
         Some(session.as_str()),
-        "session id kept in sessionStorage"
+        "the session kept in localStorage, for every tab of the site: {stored}"
     );
     let page = js_sys::Reflect::get(&e.json, &"page".into()).unwrap();
     let path = js_sys::Reflect::get(&page, &"path".into())

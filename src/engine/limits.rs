@@ -104,6 +104,11 @@ impl Limits {
         }
     }
 
+    /// A new session: `once_per_session` limits re-arm.
+    pub(crate) fn new_session(&mut self) {
+        self.session.clear();
+    }
+
     /// `once_per_session` state: 16 lower-case hex digits per entry.
     pub(crate) fn session_state(&self) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";

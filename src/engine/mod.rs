@@ -782,7 +782,12 @@ impl<B: Backend> Engine<B> {
             }
         }
     }
-    /// `once_per_session` state, to keep in `sessionStorage` across page loads:
+    /// A new session began (the shell's session ended: 30 idle minutes, a
+    /// day): `once_per_session` limits re-arm.
+    pub fn new_session(&mut self) {
+        self.limits.new_session();
+    }
+    /// `once_per_session` state, to keep with the session across page loads and tabs:
     /// 16 lower-case hex digits (an FNV-1a 64 hash of trigger id and milestone)
     /// per conversion reported.
     pub fn session_state(&self) -> String {

@@ -66,6 +66,7 @@ use crate::published::{self, Unreadable};
 use crate::rules;
 use crate::rules::model::TriggerType;
 use crate::rules::{RuleError, TriggerRef};
+use crate::session;
 
 pub use dom::Dom;
 
@@ -224,11 +225,43 @@ pub(crate) enum Call {
     FormCalled,
     /// `input` or `change` in a form.
     FormInput,
+    /// `storage`: another tab of the site wrote to `localStorage`.
+    Storage,
 }
 
 impl Call {
+    /// Whether the call is the visitor doing something (it keeps the session
+    /// alive), rather than the tag's own timers and answers.
+    fn is_activity(self) -> bool {
+        match self {
+            Call::Click
+            | Call::AuxClick
+            | Call::Pushed
+            | Call::Media
+            | Call::ScrollRead
+            | Call::Lifecycle
+            | Call::FormCapture
+            | Call::FormCalled
+            | Call::FormInput => true,
+            // HistoryTick: judging it early would read the new route's
+            // page before the app renders it (see `history`); the click
+            // that changed the route was the activity.
+            Call::Consent
+            | Call::ScrollSoon
+            | Call::HistorySoon
+            | Call::HistoryTick
+            | Call::Step
+            | Call::StepSoon
+            | Call::Adopt
+            | Call::Answer
+            | Call::FormSubmit
+            | Call::FormLate
+            | Call::Storage => false,
+        }
+    }
+
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 19] = [
+    const ALL: [Call; 20] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -248,6 +281,7 @@ impl Call {
         Call::FormLate,
         Call::FormCalled,
         Call::FormInput,
+        Call::Storage,
     ];
 }
 
@@ -256,6 +290,9 @@ fn dispatch(code: u32, x: JsValue) {
     let Some(&call) = Call::ALL.get(code as usize) else {
         return;
     };
+    if call.is_activity() {
+        with_tag(|t| t.activity(js_sys::Date::now()));
+    }
     match call {
         Call::Click => clicks::on_click(x, 0),
         Call::AuxClick => clicks::on_click(x, 1),
@@ -276,6 +313,17 @@ fn dispatch(code: u32, x: JsValue) {
         Call::FormLate => forms::on_late(),
         Call::FormCalled => forms::on_called(x),
         Call::FormInput => forms::on_input(x),
+        Call::Storage => on_storage(x),
+    }
+}
+
+/// Another tab of the site wrote to `localStorage`: when it was the
+/// session's `once_per_session` state, this tab adds it at once, so the
+/// session's tabs do not both report a conversion meant once per session.
+fn on_storage(e: JsValue) {
+    let key = js_sys::Reflect::get(&e, &JsValue::from_str("key")).unwrap_or_default();
+    if key.as_string().as_deref() == Some(page::STATE_KEY) {
+        with_tag(|t| t.merge_state());
     }
 }
 
@@ -284,7 +332,10 @@ pub(crate) struct Tag {
     engine: Engine<Dom>,
     out: Vec<Conversion>,
     transport: transport::Transport,
+    /// The site's session (see [`crate::session`]).
     session: String,
+    /// When activity was last written down (epoch ms).
+    touched: f64,
     saved_state: String,
 }
 
@@ -345,6 +396,37 @@ pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool
 }
 
 impl Tag {
+    /// The visitor did something at `now` (an event the tag listens to):
+    /// written down at most every [`session::TOUCH_MS`], which is also when a
+    /// session that ended meanwhile (30 idle minutes, a day) is replaced,
+    /// before the event is judged, with a fresh `once_per_session` state.
+    pub(crate) fn activity(&mut self, now: f64) {
+        if (0.0..session::TOUCH_MS).contains(&(now - self.touched)) {
+            return;
+        }
+        self.touched = now;
+        let Some(h) = host() else {
+            return;
+        };
+        let id = page::session(&h, now);
+        if id != self.session {
+            self.session = id;
+            self.engine.new_session();
+        }
+        self.merge_state();
+        self.saved_state = self.engine.session_state();
+    }
+
+    /// Adds what the session's other tabs stored of its `once_per_session` state.
+    fn merge_state(&mut self) {
+        if let Some(stored) = page::local_get(page::STATE_KEY) {
+            let state = session::state_of(&stored, &self.session);
+            if !state.is_empty() {
+                self.engine.restore_session_state(state);
+            }
+        }
+    }
+
     /// Turns the conversions the engine just reported into queued events;
     /// `now` sends them at once (a click may be leaving the page).
     pub(crate) fn deliver(&mut self, now: bool) {
@@ -354,9 +436,12 @@ impl Tag {
         for c in self.out.drain(..) {
             self.transport.queue_event(&self.engine, &c, &self.session);
         }
-        let state = self.engine.session_state();
-        if state != self.saved_state {
-            page::session_set(page::STATE_KEY, &state);
+        if self.engine.session_state() != self.saved_state {
+            // Another tab of the session may have added to it: merge first.
+            self.merge_state();
+            let state = self.engine.session_state();
+            let stored = crate::text::concat(&[&self.session, " ", &state]);
+            page::local_set(page::STATE_KEY, &stored);
             self.saved_state = state;
         }
         if now {
@@ -435,11 +520,11 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         })
     });
     engine.set_page(page::read(&host));
-    let saved_state = page::session_get(page::STATE_KEY).unwrap_or_default();
-    if !saved_state.is_empty() {
-        engine.restore_session_state(&saved_state);
-    }
-    let session = page::session_id(&host);
+    let now = js_sys::Date::now();
+    let session = page::session(&host, now);
+    let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
+    engine.restore_session_state(session::state_of(&stored, &session));
+    let saved_state = engine.session_state();
     let sink = host.sink();
     let gate = consent::initial(&host);
     let wants = |on| engine.listens_to(on);
@@ -456,10 +541,14 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             out: Vec::new(),
             transport: transport::Transport::new(endpoint, sink, gate),
             session,
+            touched: now,
             saved_state,
         })
     });
     transport::attach();
+    if let Some(w) = window() {
+        listen(&w, "storage", false, Call::Storage);
+    }
     if gate != consent::Gate::Gpc {
         consent::attach();
     }

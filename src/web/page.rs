@@ -1,11 +1,13 @@
-//! The page the visitor is on, per-tab session storage, and console messages.
+//! The page the visitor is on, the site's session (in `localStorage`, shared
+//! by its tabs: [`crate::session`]), and console messages.
 
 use crate::engine::Page;
 use crate::prelude::*;
+use crate::session::Session;
 
-/// sessionStorage key of the random per-tab session id.
+/// localStorage key of the site's session record (`<id> <start> <last>`).
 pub(crate) const SESSION_KEY: &str = "microconv.session";
-/// sessionStorage key of the engine's `once_per_session` state.
+/// localStorage key of the session's `once_per_session` state (`<id> <state>`).
 pub(crate) const STATE_KEY: &str = "microconv.state";
 
 /// Reads `location` and `document` into the engine's [`Page`] (one call:
@@ -24,31 +26,39 @@ pub(crate) fn read(host: &super::Host) -> Page {
     }
 }
 
-/// A sessionStorage value; `None` when absent or storage is unavailable
+/// A localStorage value; `None` when absent or storage is unavailable
 /// (the host's storage helpers never throw).
-pub(crate) fn session_get(key: &str) -> Option<String> {
-    super::host()?.get("sessionStorage", key)
+pub(crate) fn local_get(key: &str) -> Option<String> {
+    super::host()?.get("localStorage", key)
 }
 
-/// Stores a sessionStorage value; silently skipped when storage is unavailable.
-pub(crate) fn session_set(key: &str, value: &str) {
+/// Stores a localStorage value; silently skipped when storage is unavailable.
+pub(crate) fn local_set(key: &str, value: &str) {
     if let Some(h) = super::host() {
-        h.put("sessionStorage", key, value);
+        h.put("localStorage", key, value);
     }
 }
 
-/// This tab's session id: 16 lowercase hex chars, kept in sessionStorage so
-/// it survives page loads in the tab (no cookie).
-pub(crate) fn session_id(host: &super::Host) -> String {
-    if let Some(id) = session_get(SESSION_KEY) {
-        if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return id;
+/// The site's session at `now`: the stored one while it runs (whichever tab
+/// started it), else a new one (16 random hex digits); `now` is written
+/// down as its last activity. Without storage, each page is its own session.
+pub(crate) fn session(host: &super::Host, now: f64) -> String {
+    let stored = host
+        .get("localStorage", SESSION_KEY)
+        .and_then(|s| Session::parse(&s))
+        .filter(|s| s.is_live(now));
+    let mut s = stored.unwrap_or_else(|| {
+        let mut id = String::with_capacity(16);
+        super::ids::random_hex(host, &mut id, 8);
+        Session {
+            id,
+            start: now,
+            last: now,
         }
-    }
-    let mut id = String::with_capacity(16);
-    super::ids::random_hex(host, &mut id, 8);
-    session_set(SESSION_KEY, &id);
-    id
+    });
+    s.last = s.last.max(now);
+    host.put("localStorage", SESSION_KEY, &s.write());
+    s.id
 }
 
 /// `console.error(msg)`.
