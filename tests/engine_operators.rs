@@ -300,22 +300,33 @@ fn all_conditions_and_no_unless() {
         cond("dl.c", "equals", s("block")),
         cond("dl.d", "equals", s("block")),
     ];
-    let mut e = engine(vec![t2]);
+    // A fresh page per case: the data layer keeps what earlier pushes set.
+    let fresh = || engine(vec![t2.clone()]);
     let a = ("a", str_val("1"));
     let b2 = ("b", str_val("2"));
-    assert_eq!(push(&mut e, "e", &[a.clone(), b2.clone()]).len(), 1);
+    assert_eq!(push(&mut fresh(), "e", &[a.clone(), b2.clone()]).len(), 1);
     assert!(
-        push(&mut e, "e", std::slice::from_ref(&a)).is_empty(),
+        push(&mut fresh(), "e", std::slice::from_ref(&a)).is_empty(),
         "every condition must hold"
     );
     assert!(
         push(
-            &mut e,
+            &mut fresh(),
             "e",
             &[a.clone(), b2.clone(), ("d", str_val("block"))]
         )
         .is_empty(),
         "any unless blocks"
+    );
+    let mut e = fresh();
+    assert_eq!(
+        push(
+            &mut e,
+            "e",
+            &[a.clone(), b2.clone(), ("c", str_val("block"))]
+        )
+        .len(),
+        0
     );
     assert_eq!(
         push(&mut e, "e", &[a, b2, ("c", str_val("other"))]).len(),

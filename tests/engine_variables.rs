@@ -280,3 +280,37 @@ fn text_values_are_capped() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_data_layer_is_merged_and_read_by_every_trigger() {
+    let logged_out = || cond("dl.user.loggedIn", "equals", b(false));
+    let mut e = engine(vec![
+        with(click("cta", None), vec![logged_out()]),
+        with(
+            custom("buy", "purchase"),
+            vec![cond("dl.user.tier", "equals", s("gold"))],
+        ),
+    ]);
+    let button = el("button", &[], "Go", None);
+    assert!(
+        click_on(&mut e, &button, 0).is_empty(),
+        "nothing pushed yet"
+    );
+    // A push without an event only sets state; a click then reads it.
+    assert!(push(&mut e, "", &[("user.loggedIn", Value::Bool(false))]).is_empty());
+    assert_eq!(click_on_ids(&mut e, &button, 0), ["cta"]);
+    // An event reads what earlier pushes set; its conversion carries its own keys.
+    push(&mut e, "", &[("user.tier", Value::Str("gold".into()))]);
+    let out = push(&mut e, "purchase", &[("value", Value::Num(30.0))]);
+    assert_eq!(ids(&e, &out), ["buy"]);
+    assert_eq!(out[0].var("dl.value"), Some(&Value::Num(30.0)));
+    assert_eq!(out[0].var("dl.user.tier"), None);
+    // A route keeps the data layer (one page load); a later push changes it.
+    e.set_page(page("https://www.example.com/next"));
+    assert_eq!(click_on_ids(&mut e, &button, 0), ["cta"]);
+    push(&mut e, "login", &[("user.loggedIn", Value::Bool(true))]);
+    assert!(click_on(&mut e, &button, 0).is_empty());
+    // null clears a whole object, as `ecommerce: null` does in GTM.
+    push(&mut e, "", &[("user", Value::Null)]);
+    assert!(push(&mut e, "purchase", &[]).is_empty());
+}

@@ -273,3 +273,46 @@ fn hook_leaves_non_array_queues_alone() {
     hook.call2(&JsValue::NULL, &"oddQueue".into(), &f).unwrap();
     assert!(Reflect::get(&odd, &"push".into()).unwrap().is_undefined());
 }
+
+#[wasm_bindgen_test]
+async fn the_data_layer_is_one_merged_state_with_arrays_by_index() {
+    queues(&Array::new(), &Array::new());
+    let rules_text = rules(
+        r##"{"id":"cta","conversion":"cta","on":"click","selector":"#cta","limit":"unlimited",
+            "conditions":[{"variable":"dl.user.loggedIn","operator":"equals","value":false}]},
+           {"id":"big","conversion":"big_order","on":"custom","event":"purchase",
+            "conditions":[{"variable":"dl.ecommerce.items.1.quantity","operator":"greater_than","value":2}]}"##,
+    );
+    let tag = Tag::start_with(&rules_text, |f| {
+        f.set_inner_html(r#"<button id="cta">Go</button>"#)
+    });
+    let click = || {
+        let f: Function = Reflect::get(&tag.el("cta"), &"click".into())
+            .unwrap()
+            .unchecked_into();
+        f.call0(&tag.el("cta")).unwrap();
+    };
+    click();
+    assert_eq!(tag.conversions(), Vec::<String>::new(), "nothing known yet");
+    // A push without an event sets state that a click trigger reads.
+    push("dataLayer", r#"{"user":{"loggedIn":false}}"#);
+    // gtag() pushes `arguments` objects: not data.
+    js_sys::Function::new_no_args(
+        "(function(){ dataLayer.push(arguments) })('set', {user: {loggedIn: true}})",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    click();
+    assert_eq!(tag.conversions(), ["cta"]);
+    // Arrays by index, merged from earlier pushes.
+    push(
+        "dataLayer",
+        r#"{"ecommerce":{"items":[{"quantity":1},{"quantity":5}]}}"#,
+    );
+    push("dataLayer", r#"{"event":"purchase"}"#);
+    assert_eq!(tag.conversions(), ["cta", "big_order"]);
+    // `ecommerce: null` clears it, as in GTM.
+    push("dataLayer", r#"{"ecommerce":null}"#);
+    push("dataLayer", r#"{"event":"purchase"}"#);
+    assert_eq!(tag.conversions(), ["cta", "big_order"]);
+}

@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 mod condition;
+mod datalayer;
 mod forms;
 mod limits;
 mod links;
@@ -14,6 +15,7 @@ mod scroll;
 mod value;
 mod video;
 
+pub use datalayer::DL_STATE_CAP;
 pub use forms::{FormEvent, FormEventKind};
 pub use links::DOWNLOAD_EXTENSIONS;
 pub(crate) use value::round;
@@ -191,9 +193,9 @@ struct Code<B: Backend> {
 ///   name exactly (case-sensitive).
 ///
 /// Variables: `page.*` from [`Engine::set_page`]; `query.<p>` decoded (`+`,
-/// `%XX`); `event` is `scroll`, `video`, `click`, `link_click` or the pushed
-/// name; `dl.<key>` matches a pushed key exactly (nested keys flattened with
-/// dots by the shell). A variable that does not apply to the event (e.g.
+/// `%XX`); `event` is the trigger type's name or the pushed name; `dl.<key>`
+/// reads the page's data-layer state, which every push merges into (GTM's
+/// model: nested keys and array items flattened with dots by the shell). A variable that does not apply to the event (e.g.
 /// `video.percent` on a click) is null. Text values in conversions are capped
 /// at [`TEXT_CAP`] characters, URLs at [`URL_CAP`].
 ///
@@ -457,7 +459,10 @@ impl<B: Backend> Engine<B> {
     /// `once_per_page` limits and scroll thresholds re-arm (and the running
     /// maximum depth restarts); media keep their state.
     pub fn set_page(&mut self, page: Page) {
+        // The data layer lives as long as the page load (a route keeps it).
+        let dl = core::mem::take(&mut self.page.dl);
         self.page = PageCtx::new(page);
+        self.page.dl = dl;
         self.limits.new_page();
         self.scroll.new_page();
         self.forms.new_page();
@@ -729,7 +734,11 @@ impl<B: Backend> Engine<B> {
             }
         }
     }
-    /// An event pushed by the page.
+    /// A push to the data layer: its keys merge into the page's data-layer
+    /// state (GTM's model: `dl.*` of every trigger type read that state,
+    /// earlier pushes included); with an `event` (a non-empty name), the
+    /// `custom` triggers of that name are judged. A conversion carries the
+    /// push's own keys.
     pub fn on_push(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {
         let Engine {
             backend,
@@ -741,6 +750,10 @@ impl<B: Backend> Engine<B> {
             customs,
             ..
         } = self;
+        datalayer::merge(&mut page.dl, &pushed.fields);
+        if pushed.event.is_empty() {
+            return;
+        }
         limits.begin_event();
         let mut judge = Judge {
             backend: &*backend,
@@ -758,8 +771,7 @@ impl<B: Backend> Engine<B> {
                 TriggerKind::Custom { event } if *event == pushed.event => {}
                 _ => continue,
             }
-            let mut scope = Scope::new(page, &pushed.event);
-            scope.dl = &pushed.fields;
+            let scope = Scope::new(page, &pushed.event);
             if judge.fires(ti, &scope, milestone) {
                 let mut vars = Vec::with_capacity(1 + pushed.fields.len().min(DL_FIELDS_CAP));
                 vars.push((Cow::Borrowed("event"), text(&pushed.event, TEXT_CAP)));

@@ -14,6 +14,8 @@ use crate::rules::model::{ScrollUnits, Variable, VideoStatus};
 pub(crate) struct PageCtx {
     pub page: Page,
     pub params: Vec<(String, String)>,
+    /// The data-layer state (see `datalayer`), kept across route changes.
+    pub dl: Vec<(String, Value)>,
 }
 
 impl PageCtx {
@@ -27,7 +29,11 @@ impl PageCtx {
                 (decode_component(k), decode_component(v))
             })
             .collect();
-        PageCtx { page, params }
+        PageCtx {
+            page,
+            params,
+            dl: Vec::new(),
+        }
     }
 }
 
@@ -95,7 +101,7 @@ impl<'a, E> Scope<'a, E> {
             scroll: None,
             video: None,
             form: None,
-            dl: &[],
+            dl: &page.dl,
         }
     }
 

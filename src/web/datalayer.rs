@@ -3,7 +3,9 @@
 //! same through `window.microconv.push({...})`.
 //!
 //! The queue hook itself is the loader's `hook` (it needs `this` and
-//! `arguments`); here each pushed item becomes a [`PushedEvent`].
+//! `arguments`); here each pushed item becomes a [`PushedEvent`], with or
+//! without an event: every push merges into the engine's data-layer state
+//! (GTM's model), which `dl.*` of every trigger reads.
 
 use crate::prelude::*;
 use js_sys::{Array, Object, Reflect};
@@ -26,18 +28,20 @@ pub(crate) fn attach() {
     host.hook("microconv", &f);
 }
 
-/// An item pushed to `dataLayer` or `microconv`.
+/// An item pushed to `dataLayer` or `microconv`: its keys merge into the
+/// data-layer state; with an `event`, custom triggers are judged.
 pub(super) fn on_item(item: JsValue) {
-    if !item.is_object() {
+    // gtag() pushes `arguments` objects (command, name, params): not data.
+    if !item.is_object()
+        || Array::is_array(&item)
+        || Reflect::has(&item, &JsValue::from_str("callee")).unwrap_or(true)
+    {
         return;
     }
-    // gtag() pushes `arguments` objects without `event`: not ours.
-    let Some(event) = Reflect::get(&item, &JsValue::from_str("event"))
+    let event = Reflect::get(&item, &JsValue::from_str("event"))
         .ok()
         .and_then(|e| e.as_string())
-    else {
-        return;
-    };
+        .unwrap_or_default();
     let mut pushed = PushedEvent {
         event,
         fields: Vec::new(),
@@ -49,7 +53,8 @@ pub(super) fn on_item(item: JsValue) {
     });
 }
 
-/// Scalars become fields; plain nested objects are flattened with dots.
+/// Scalars become fields; nested objects and arrays are flattened with dots
+/// (array items by index: `items.0.sku`).
 fn flatten(obj: &JsValue, prefix: &mut String, out: &mut Vec<(String, Value)>, depth: u32) {
     let entries = Object::entries(obj.unchecked_ref());
     for entry in entries.iter() {
@@ -75,7 +80,7 @@ fn flatten(obj: &JsValue, prefix: &mut String, out: &mut Vec<(String, Value)>, d
         } else if v.is_null() {
             Some(Value::Null)
         } else {
-            if v.is_object() && !Array::is_array(&v) && depth + 1 < MAX_DEPTH {
+            if v.is_object() && depth + 1 < MAX_DEPTH {
                 prefix.push('.');
                 flatten(&v, prefix, out, depth + 1);
             }
