@@ -26,6 +26,24 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `check --simulate` of `events` on `rules` (texts written to a temporary
+/// folder named after `name`): exit code and standard output.
+fn simulate(name: &str, rules: &str, events: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("microconv-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (r, e) = (dir.join("rules.json"), dir.join("events.json"));
+    std::fs::write(&r, rules).unwrap();
+    std::fs::write(&e, events).unwrap();
+    let (code, out, _) = run(&[
+        "check",
+        "--simulate",
+        e.to_str().unwrap(),
+        r.to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+    (code, out)
+}
+
 #[test]
 fn clean_file_prints_a_summary_and_exits_0() {
     let file = root("tests/fixtures/example-rules.json");
@@ -276,28 +294,13 @@ fn simulate_custom_events_and_bad_event_files() {
 
 #[test]
 fn simulate_a_page_event_is_a_page_view() {
-    let dir = std::env::temp_dir().join(format!("microconv-sim-pv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let rules = dir.join("rules.json");
-    std::fs::write(
-        &rules,
+    let (code, out) = simulate(
+        "sim-pv",
         r#"{"version": 1, "triggers": [{"id": "thanks", "conversion": "call_requested", "on": "page_view", "macro": true,
             "conditions": [{"variable": "page.path", "operator": "equals", "value": "/thank-you"}]}]}"#,
-    )
-    .unwrap();
-    let events = dir.join("events.json");
-    std::fs::write(
-        &events,
         r#"[{"type": "page", "url": "https://example.com/pricing"},
             {"type": "page", "url": "/thank-you/?team=5"}]"#,
-    )
-    .unwrap();
-    let (code, out, _) = run(&[
-        "check",
-        "--simulate",
-        events.to_str().unwrap(),
-        rules.to_str().unwrap(),
-    ]);
+    );
     assert_eq!(code, 0, "{out}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 6, "{out}");
@@ -306,7 +309,6 @@ fn simulate_a_page_event_is_a_page_view() {
         lines[5], "  fires call_requested (trigger \"thanks\", macro)",
         "{out}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -387,32 +389,17 @@ fn publish_writes_nothing_for_a_file_with_defects_or_over_its_source() {
 
 #[test]
 fn simulate_form_submissions_and_starts() {
-    let dir = std::env::temp_dir().join(format!("microconv-sim-form-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let rules = dir.join("rules.json");
-    std::fs::write(
-        &rules,
+    let (code, out) = simulate(
+        "sim-form",
         r##"{"version": 1, "triggers": [
             {"id": "news", "conversion": "newsletter", "on": "form_submit", "selector": "#newsletter"},
             {"id": "start", "conversion": "form_started", "on": "form_start"}]}"##,
-    )
-    .unwrap();
-    let events = dir.join("events.json");
-    std::fs::write(
-        &events,
         r#"[{"type": "page", "url": "https://example.com/blog/"},
             {"type": "form", "kind": "start", "form": {"tag": "form", "attrs": {"id": "newsletter"}}},
             {"type": "form", "kind": "start", "form": {"tag": "form", "attrs": {"id": "newsletter"}}},
             {"type": "form", "form": {"tag": "form", "attrs": {"id": "newsletter", "action": "/subscribe", "method": "POST"}}, "fields": 2},
             {"type": "form", "form": {"tag": "form", "attrs": {"id": "newsletter"}}, "prevented": true}]"#,
-    )
-    .unwrap();
-    let (code, out, _) = run(&[
-        "check",
-        "--simulate",
-        events.to_str().unwrap(),
-        rules.to_str().unwrap(),
-    ]);
+    );
     assert_eq!(code, 0, "{out}");
     let lines: Vec<&str> = out.lines().skip(2).collect();
     assert_eq!(lines[1], "  nothing fires", "{out}");
@@ -427,5 +414,4 @@ fn simulate_form_submissions_and_starts() {
         "{out}"
     );
     assert_eq!(lines[9], "  nothing fires", "{out}");
-    std::fs::remove_dir_all(&dir).ok();
 }

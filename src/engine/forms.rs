@@ -7,7 +7,7 @@ use alloc::borrow::Cow;
 
 use super::limits::Fnv;
 use super::scope::Scope;
-use super::{text_vars, Conversion, Engine, Judge, TEXT_CAP, URL_CAP};
+use super::{text_vars, Conversion, Engine, TEXT_CAP, URL_CAP};
 use crate::backend::Backend;
 use crate::engine::Value;
 use crate::prelude::*;
@@ -115,23 +115,13 @@ impl<B: Backend> Engine<B> {
             return;
         }
         let Engine {
-            backend,
-            rules,
-            code,
+            j,
             page,
-            limits,
-            scratch,
             form_triggers,
             ..
         } = self;
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
+        let (backend, rules, code) = (judge.backend, judge.rules, judge.code);
         let milestone = Fnv::new().str(ty.as_str()).u64(event.key.into()).finish();
         for &ti in form_triggers.iter() {
             let (Some(t), Some(c)) = (rules.triggers.get(ti), code.get(ti)) else {

@@ -202,9 +202,8 @@ struct Code<B: Backend> {
 /// Cost: regexes and selectors are compiled once, in [`Engine::new`];
 /// evaluating conditions never allocates (only reported conversions do).
 pub struct Engine<B: Backend> {
-    backend: B,
-    rules: Rules,
-    code: Vec<Code<B>>,
+    /// What judging any trigger needs.
+    j: Judging<B>,
     clicks: Vec<usize>,
     links: Vec<usize>,
     customs: Vec<usize>,
@@ -214,10 +213,8 @@ pub struct Engine<B: Backend> {
     forms: forms::FormState,
     videos: bool,
     page: PageCtx,
-    limits: Limits,
     scroll: ScrollState,
     media: MediaTracker,
-    scratch: Scratch,
     /// Elements described during the current click, each once.
     described: Vec<(B::Element, ElementFacts)>,
     /// Media milestones of the current media event.
@@ -296,9 +293,34 @@ fn qualifies<B: Backend>(
 struct Judge<'a, B: Backend> {
     backend: &'a B,
     code: &'a [Code<B>],
-    triggers: &'a [Trigger],
+    rules: &'a Rules,
     limits: &'a mut Limits,
     scratch: &'a mut Scratch,
+}
+
+/// What judging a trigger needs besides the event: the backend, the rules
+/// and their compiled code, the firing state and scratch buffers.
+struct Judging<B: Backend> {
+    backend: B,
+    rules: Rules,
+    code: Vec<Code<B>>,
+    limits: Limits,
+    scratch: Scratch,
+}
+
+impl<B: Backend> Judging<B> {
+    /// Starts one event: its `once_per_event` state cleared, and what
+    /// judging needs borrowed once.
+    fn begin(&mut self) -> Judge<'_, B> {
+        self.limits.begin_event();
+        Judge {
+            backend: &self.backend,
+            code: &self.code,
+            rules: &self.rules,
+            limits: &mut self.limits,
+            scratch: &mut self.scratch,
+        }
+    }
 }
 
 impl<B: Backend> Judge<'_, B> {
@@ -306,7 +328,7 @@ impl<B: Backend> Judge<'_, B> {
     /// `milestone`. Checked reads (`get`, not `[ti]`): the tag carries no
     /// panicking index.
     fn fires(&mut self, ti: usize, scope: &Scope<'_, B::Element>, milestone: u64) -> bool {
-        match (self.code.get(ti), self.triggers.get(ti)) {
+        match (self.code.get(ti), self.rules.triggers.get(ti)) {
             (Some(c), Some(t)) => {
                 qualifies(self.backend, c, scope, self.scratch) && self.limits.allow(t, milestone)
             }
@@ -383,9 +405,13 @@ impl<B: Backend> Engine<B> {
         }
         rules.triggers = kept;
         let mut engine = Engine {
-            backend,
-            rules,
-            code,
+            j: Judging {
+                backend,
+                rules,
+                code,
+                limits: Limits::default(),
+                scratch: Scratch::default(),
+            },
             clicks: Vec::new(),
             links: Vec::new(),
             customs: Vec::new(),
@@ -394,14 +420,12 @@ impl<B: Backend> Engine<B> {
             forms: forms::FormState::default(),
             videos: false,
             page: PageCtx::default(),
-            limits: Limits::default(),
             scroll: ScrollState::default(),
             media: MediaTracker::default(),
-            scratch: Scratch::default(),
             described: Vec::new(),
             hits: Vec::new(),
         };
-        for (i, t) in engine.rules.triggers.iter().enumerate() {
+        for (i, t) in engine.j.rules.triggers.iter().enumerate() {
             match &t.kind {
                 TriggerKind::Scroll { units, thresholds } => {
                     engine.scroll.add(i, *units, thresholds)
@@ -429,15 +453,15 @@ impl<B: Backend> Engine<B> {
     }
     /// The triggers that run, in file order.
     pub fn triggers(&self) -> &[Trigger] {
-        &self.rules.triggers
+        &self.j.rules.triggers
     }
     /// The rules the engine runs (affiliated domains, allow_query, endpoint).
     pub fn rules(&self) -> &Rules {
-        &self.rules
+        &self.j.rules
     }
     /// The backend, for the shell.
     pub fn backend(&self) -> &B {
-        &self.backend
+        &self.j.backend
     }
     /// Whether any trigger is of type `on`, so the shell attaches only the
     /// listeners needed.
@@ -449,7 +473,7 @@ impl<B: Backend> Engine<B> {
             TriggerType::LinkClick => !self.links.is_empty(),
             TriggerType::PageView => !self.page_views.is_empty(),
             TriggerType::FormSubmit | TriggerType::FormStart => {
-                let ty = |t: &usize| self.rules.triggers.get(*t).map(|t| t.kind.ty());
+                let ty = |t: &usize| self.j.rules.triggers.get(*t).map(|t| t.kind.ty());
                 self.form_triggers.iter().any(|t| ty(t) == Some(on))
             }
             TriggerType::Custom => !self.customs.is_empty(),
@@ -463,7 +487,7 @@ impl<B: Backend> Engine<B> {
         let dl = core::mem::take(&mut self.page.dl);
         self.page = PageCtx::new(page);
         self.page.dl = dl;
-        self.limits.new_page();
+        self.j.limits.new_page();
         self.scroll.new_page();
         self.forms.new_page();
     }
@@ -484,23 +508,9 @@ impl<B: Backend> Engine<B> {
     /// without a positive height reaches no percent threshold.
     pub fn on_scroll(&mut self, reading: ScrollReading, out: &mut Vec<Conversion>) {
         let Engine {
-            backend,
-            rules,
-            code,
-            page,
-            limits,
-            scroll,
-            scratch,
-            ..
+            j, page, scroll, ..
         } = self;
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
         scroll.reading(reading, |ti, t, units| {
             let mut scope = Scope::new(page, "scroll");
             scope.scroll = Some((t, units));
@@ -554,24 +564,13 @@ impl<B: Backend> Engine<B> {
             return;
         }
         let Engine {
-            backend,
-            rules,
-            code,
+            j,
             page,
-            limits,
             media: tracker,
-            scratch,
             hits,
             ..
         } = self;
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
         hits.clear();
         tracker.event(media, event, |t, m| hits.push((t, m)));
         let dur = event.duration;
@@ -622,25 +621,15 @@ impl<B: Backend> Engine<B> {
             return;
         }
         let Engine {
-            backend,
-            rules,
-            code,
+            j,
             page,
-            limits,
-            scratch,
             described,
             clicks,
             links,
             ..
         } = self;
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
+        let (backend, rules, code) = (judge.backend, judge.rules, judge.code);
         described.clear();
         for &ti in clicks.iter() {
             let Some(c) = code.get(ti) else {
@@ -706,23 +695,12 @@ impl<B: Backend> Engine<B> {
     /// fires once per view and `once_per_session` once per session.
     pub fn on_page_view(&mut self, out: &mut Vec<Conversion>) {
         let Engine {
-            backend,
-            rules,
-            code,
+            j,
             page,
-            limits,
-            scratch,
             page_views,
             ..
         } = self;
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
         let milestone = Fnv::new().bytes(PAGE_VIEW_MILESTONE).finish();
         for &ti in page_views.iter() {
             let scope = Scope::new(page, TriggerType::PageView.as_str());
@@ -741,27 +719,14 @@ impl<B: Backend> Engine<B> {
     /// push's own keys.
     pub fn on_push(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {
         let Engine {
-            backend,
-            rules,
-            code,
-            page,
-            limits,
-            scratch,
-            customs,
-            ..
+            j, page, customs, ..
         } = self;
         datalayer::merge(&mut page.dl, &pushed.fields);
         if pushed.event.is_empty() {
             return;
         }
-        limits.begin_event();
-        let mut judge = Judge {
-            backend: &*backend,
-            code: &*code,
-            triggers: &rules.triggers,
-            limits,
-            scratch,
-        };
+        let mut judge = j.begin();
+        let rules = judge.rules;
         let milestone = Fnv::new().bytes(PUSH_MILESTONE).finish();
         for &ti in customs.iter() {
             let Some(trigger) = rules.triggers.get(ti) else {
@@ -797,18 +762,18 @@ impl<B: Backend> Engine<B> {
     /// A new session began (the shell's session ended: 30 idle minutes, a
     /// day): `once_per_session` limits re-arm.
     pub fn new_session(&mut self) {
-        self.limits.new_session();
+        self.j.limits.new_session();
     }
     /// `once_per_session` state, to keep with the session across page loads and tabs:
     /// 16 lower-case hex digits (an FNV-1a 64 hash of trigger id and milestone)
     /// per conversion reported.
     pub fn session_state(&self) -> String {
-        self.limits.session_state()
+        self.j.limits.session_state()
     }
     /// Restores what [`Engine::session_state`] returned (merging; malformed
     /// input is ignored).
     pub fn restore_session_state(&mut self, saved: &str) {
-        self.limits.restore_session(saved);
+        self.j.limits.restore_session(saved);
     }
 }
 
