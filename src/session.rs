@@ -74,7 +74,6 @@ fn ms(s: &str) -> Option<f64> {
 pub fn state_of<'a>(stored: &'a str, session: &str) -> &'a str {
     match stored.split_once(' ') {
         Some((id, state)) if id == session => state,
-        None if stored == session => "",
         _ => "",
     }
 }

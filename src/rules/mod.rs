@@ -18,7 +18,6 @@ mod ctx;
 mod suggest;
 mod validate;
 
-use crate::json::{Json, JsonError};
 use crate::msg::Msg;
 use model::{Pos, Rules};
 
@@ -56,12 +55,6 @@ pub struct Parsed {
 /// Parses and validates a rules file.
 pub fn parse(text: &str) -> Parsed {
     validate::parse(text, crate::json::parse)
-}
-
-/// Validates a rules file whose JSON `json` reads (the tag: the browser's
-/// `JSON.parse`, which must refuse what [`crate::json::parse`] refuses).
-pub fn parse_with(text: &str, json: impl FnOnce(&str) -> Result<Json, JsonError>) -> Parsed {
-    validate::parse(text, json)
 }
 
 #[cfg(feature = "messages")]

@@ -11,7 +11,7 @@ pub mod files;
 pub mod guard;
 pub mod limits;
 mod log;
-mod published;
+pub mod published;
 mod tag;
 
 use crate::store::Store;
@@ -87,6 +87,8 @@ pub struct AppState {
     pub limits: Arc<limits::CollectLimits>,
     /// Beacon bodies read at once, at most: memory stays bounded under a flood.
     pub body_slots: Arc<Semaphore>,
+    /// The rules published last, by the file's modification time and size.
+    pub published: Arc<published::Cache>,
 }
 
 /// Beacon bodies read and parsed at once (64 KB each at most).
@@ -106,6 +108,7 @@ impl AppState {
             settings: Arc::new(settings),
             auth: Arc::new(auth),
             body_slots: Arc::new(Semaphore::new(BODY_SLOTS)),
+            published: Arc::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The site's rules (`--rules FILE`), published on the fly: what
-//! `microconv publish` would write, read afresh on each request so an edit
-//! is live at once. Served with `Cache-Control: no-cache` and the rules'
+//! `microconv publish` would write. The file is read on each request (a few
+//! KB) but validated and published again only when its text changed, so an
+//! edit is live at once and a page view costs no parse. Served with `Cache-Control: no-cache` and the rules'
 //! hash as `ETag`: a page revalidates (a 304 when nothing changed) and never
 //! runs stale rules. At `/microconv/rules`, and at the file's own path when
 //! it lies in the `--static` site (so the demo's `data-rules="/rules.json"`
@@ -22,27 +23,15 @@ pub async fn rules(State(state): State<AppState>, headers: HeaderMap) -> Respons
     let Some(path) = state.settings.rules_file.clone() else {
         return (StatusCode::NOT_FOUND, "no --rules file").into_response();
     };
-    let text = match tokio::fs::read_to_string(&path).await {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::error!("--rules {}: {e}", path.display());
-            return unavailable("the site's rules file cannot be read");
-        }
+    let published = match publish(&state.published, &path).await {
+        Ok(p) => p,
+        Err(reason) => return unavailable(reason),
     };
-    let parsed = microconv::rules::parse(&text);
-    if let Some(first) = parsed.errors.first() {
-        tracing::error!(
-            "--rules {}: {} defect(s), first: {first}; not published (run `microconv check`)",
-            path.display(),
-            parsed.errors.len()
-        );
-        return unavailable("the site's rules have defects: run `microconv check` on them");
-    }
-    let tag = format!("\"{}\"", microconv::published::hash_of(&parsed.rules));
+    let tag = format!("\"{}\"", published.hash);
     let mut res = if matches(&headers, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        microconv::published::write(&parsed.rules).into_response()
+        published.text.clone().into_response()
     };
     let h = res.headers_mut();
     h.insert(
@@ -57,6 +46,49 @@ pub async fn rules(State(state): State<AppState>, headers: HeaderMap) -> Respons
         h.insert(ETAG, v);
     }
     res
+}
+
+/// The published form of a rules file, and what it was made from.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The file's text it was published from.
+    source: String,
+    /// The published text.
+    text: String,
+    /// Its hash.
+    hash: String,
+}
+
+/// The rules published last (one site, one file).
+pub type Cache = std::sync::Mutex<Option<Published>>;
+
+/// The published form of `path`: the cached one while the file's text is
+/// unchanged, else validated and published again (a file with defects is not).
+async fn publish(cache: &Cache, path: &Path) -> Result<Published, &'static str> {
+    let text = tokio::fs::read_to_string(path).await.map_err(|e| {
+        tracing::error!("--rules {}: {e}", path.display());
+        "the site's rules file cannot be read"
+    })?;
+    let lock = || cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(p) = lock().as_ref().filter(|p| p.source == text) {
+        return Ok(p.clone());
+    }
+    let parsed = microconv::rules::parse(&text);
+    if let Some(first) = parsed.errors.first() {
+        tracing::error!(
+            "--rules {}: {} defect(s), first: {first}; not published (run `microconv check`)",
+            path.display(),
+            parsed.errors.len()
+        );
+        return Err("the site's rules have defects: run `microconv check` on them");
+    }
+    let published = Published {
+        text: microconv::published::write(&parsed.rules),
+        hash: microconv::published::hash_of(&parsed.rules),
+        source: text,
+    };
+    *lock() = Some(published.clone());
+    Ok(published)
 }
 
 /// Whether `If-None-Match` lists `tag` (or `*`).
