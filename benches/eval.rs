@@ -88,7 +88,7 @@ mod native {
             affiliated_domains: vec!["shop.example.com".into()],
             ..Rules::default()
         };
-        let (mut e, errors) = Engine::new(rules, NativeBackend);
+        let (mut e, errors) = Engine::new(rules, NativeBackend::default());
         assert!(errors.is_empty(), "{errors:?}");
         e.set_page(page());
         e
@@ -315,7 +315,7 @@ mod native {
                     let mut t = trigger(
                         i,
                         TriggerKind::Custom {
-                            event: format!("event_{}", i % 50),
+                            event: EventMatch::Names(vec![format!("event_{}", i % 50)]),
                         },
                         "dl.plan",
                     );

@@ -345,7 +345,7 @@ fn signature(text: &str) -> String {
         .iter()
         .map(|e| format!("{:?}", e.trigger))
         .collect();
-    let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend);
+    let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend::default());
     owners.extend(compile_errors.iter().map(|e| format!("{:?}", e.trigger)));
     owners.sort();
     for t in engine.triggers() {

@@ -69,6 +69,25 @@ function host(c) {
       } catch (x) {}
       return null
     },
+    // js.* variables: the page global at property path p ("app.user.plan"),
+    // read property by property (getters run; nothing else does): a string,
+    // number or boolean, else null (missing, an object, or a read that threw).
+    g: function (p) {
+      try {
+        for (var o = window, k = p.split("."), i = 0; i < k.length && o != null; i++) o = o[k[i]];
+        return typeof o == "string" || typeof o == "number" || typeof o == "boolean" ? o : null
+      } catch (x) { return null }
+    },
+    // Engaged time: a listener for the visitor's activity (pointer, keys,
+    // wheel, scroll, touch) that notes its time here, without calling the
+    // tag, and calls f only when activity resumes after 30 s without any.
+    actor: function (f) {
+      var h = this;
+      return function () { var t = Date.now(), idle = !(t - h.la < 3e4); h.la = t; if (idle) f() }
+    },
+    // The page view counts as activity; last() is the latest activity's time.
+    acted: function () { this.la = Date.now() },
+    last: function () { return this.la || 0 },
     // A passive listener (capture for events that don't bubble).
     on: function (t, n, f, c) { t.addEventListener(n, f, { passive: !0, capture: c }) },
     // The page's facts in one string: URL without fragment, host name, path,

@@ -5,6 +5,7 @@
 //! `Element.matches`; natively (tests, the CLI) they are the `regress` crate and a
 //! small selector matcher over described elements.
 
+use crate::engine::Value;
 use crate::msg::Msg;
 use crate::prelude::*;
 
@@ -56,4 +57,8 @@ pub trait Backend {
     fn has_download_attr(&self, link: &Self::Element) -> bool;
     /// Reads the facts `click.*` variables describe.
     fn describe(&self, el: &Self::Element) -> ElementFacts;
+    /// The page global at `path` (`app.user.plan`: property reads from the
+    /// global object, no code run but getters): a string, number or boolean,
+    /// else null (missing, an object or function, or a read that throws).
+    fn global(&self, path: &str) -> Value;
 }

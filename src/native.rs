@@ -80,8 +80,20 @@ impl NativeElement {
 }
 
 /// The native [`Backend`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NativeBackend;
+#[derive(Debug, Clone, Default)]
+pub struct NativeBackend {
+    /// The page globals `js.*` reads ([`NativeBackend::set_global`]).
+    globals: core::cell::RefCell<Vec<(String, crate::engine::Value)>>,
+}
+
+impl NativeBackend {
+    /// Sets the page global at `path` (`app.user.plan`), as a page script would.
+    pub fn set_global(&self, path: &str, value: crate::engine::Value) {
+        let mut g = self.globals.borrow_mut();
+        g.retain(|(k, _)| k != path);
+        g.push((path.to_string(), value));
+    }
+}
 
 /// A compiled selector list: the fast matcher's form when it can match it,
 /// and always the real parser's.
@@ -693,6 +705,12 @@ impl Backend for NativeBackend {
             attrs: el.attrs.clone(),
         }
     }
+    fn global(&self, path: &str) -> crate::engine::Value {
+        let g = self.globals.borrow();
+        g.iter()
+            .find(|(k, _)| k == path)
+            .map_or(crate::engine::Value::Null, |(_, v)| v.clone())
+    }
 }
 
 #[cfg(test)]
@@ -705,7 +723,7 @@ mod tests {
 
     #[test]
     fn selectors_match() {
-        let b = NativeBackend;
+        let b = NativeBackend::default();
         let body = NativeElement::new("body").attr("class", "page").build();
         let nav = NativeElement::new("nav")
             .attr("id", "top")
@@ -845,7 +863,7 @@ mod tests {
     /// report good rules as broken.
     #[test]
     fn what_browsers_accept_is_accepted_and_matched() {
-        let b = NativeBackend;
+        let b = NativeBackend::default();
         let nav = NativeElement::new("nav").attr("class", "top").build();
         let a = NativeElement::new("a")
             .attr("class", "cta primary")
@@ -878,7 +896,7 @@ mod tests {
 
     #[test]
     fn links_and_facts() {
-        let b = NativeBackend;
+        let b = NativeBackend::default();
         let a = NativeElement::new("a")
             .attr("href", "https://x.org/f.pdf")
             .attr("download", "")
@@ -910,7 +928,7 @@ mod tests {
 
     #[test]
     fn regexes_are_ecmascript() {
-        let b = NativeBackend;
+        let b = NativeBackend::default();
         let re = b.compile_regex("demo\\.(mp4|webm)$", true).unwrap();
         assert!(b.regex_test(&re, "https://x.org/DEMO.MP4"));
         let look = b.compile_regex("^(?!/admin)", false).unwrap();

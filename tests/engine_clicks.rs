@@ -237,6 +237,9 @@ impl Backend for Counting {
         self.describes.set(self.describes.get() + 1);
         self.inner.describe(el)
     }
+    fn global(&self, path: &str) -> microconv::engine::Value {
+        self.inner.global(path)
+    }
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn invalid_regex_in_json_is_reported_with_its_position() {
        "conditions":[{"variable":"dl.k","operator":"matches_regex","value":"a(b"}]},
       {"id":"good","conversion":"y","on":"custom","event":"e"}]}"#;
     let parsed = microconv::rules::parse(text);
-    let (mut e, errors) = Engine::new(parsed.rules, NativeBackend);
+    let (mut e, errors) = Engine::new(parsed.rules, NativeBackend::default());
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(
         errors[0].trigger,

@@ -120,7 +120,7 @@ fn matches_regex_is_ecmascript_and_unanchored() {
 fn invalid_regex_is_a_rule_error_and_only_that_trigger_is_left_out() {
     let bad = with(custom("bad", "e"), vec![x("matches_regex", s("(unclosed"))]);
     let good = custom("good", "e");
-    let (mut e, errors) = Engine::new(rules(vec![bad, good]), NativeBackend);
+    let (mut e, errors) = Engine::new(rules(vec![bad, good]), NativeBackend::default());
     assert_eq!(errors.len(), 1);
     let err = &errors[0];
     assert_eq!(err.trigger, Some(TriggerRef::Id("bad".into())));
@@ -262,7 +262,7 @@ fn invalid_or_unsupported_selectors_are_rule_errors() {
             click("ok", Some("a.cta")),
             bad_sel2,
         ]),
-        NativeBackend,
+        NativeBackend::default(),
     );
     assert_eq!(
         e.triggers()

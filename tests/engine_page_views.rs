@@ -139,7 +139,7 @@ fn limits_count_views() {
     );
     // once_per_session survives a reload in the same session.
     let saved = e.session_state();
-    let (mut next, _) = Engine::new(e.rules().clone(), NativeBackend);
+    let (mut next, _) = Engine::new(e.rules().clone(), NativeBackend::default());
     next.restore_session_state(&saved);
     assert_eq!(
         visit(&mut next, "https://www.example.com/"),

@@ -36,7 +36,7 @@ use microconv::engine::{
     ScrollReading, Value,
 };
 use microconv::native::{NativeBackend, NativeElement};
-use microconv::rules::model::{Limit, Trigger, TriggerKind, TriggerType, VARIABLES};
+use microconv::rules::model::{EventMatch, Limit, Trigger, TriggerKind, TriggerType, VARIABLES};
 use microconv::rules::names::TRIGGER_TYPES;
 use microconv::rules::{self, Parsed};
 
@@ -539,10 +539,44 @@ fn gen_trigger(r: &mut Rng, index: usize) -> J {
                 m.push(("check_validation".into(), or_any(r, v)));
             }
         }
-        "custom" if !r.bad() => {
-            let e = r.pick(&EVENT_NAMES[..3]).to_string();
-            m.push(("event".into(), or_any(r, J::Str(e))));
+        "timer" if !r.bad() => {
+            let ms = r.pick(&["100", "1000", "30000"]).to_string();
+            m.push(("interval_ms".into(), or_any(r, J::Num(ms))));
+            if r.pct(50) {
+                let n = r.pick(&["1", "3"]).to_string();
+                m.push(("times".into(), or_any(r, J::Num(n))));
+            }
         }
+        "trigger_group" if !r.bad() => {
+            let ids: Vec<J> = (0..r.range(1, 3))
+                .map(|_| J::Str(format!("t{}", r.below(6))))
+                .collect();
+            m.push(("all_of".into(), or_any(r, J::Arr(ids))));
+            if r.pct(50) {
+                let w = r.pick(&["page", "session"]).to_string();
+                m.push(("within".into(), or_any(r, J::Str(w))));
+            }
+        }
+        "engagement" if !r.bad() => {
+            let s = r.pick(&["10", "120"]).to_string();
+            m.push(("engaged_seconds".into(), or_any(r, J::Num(s))));
+        }
+        "custom" if !r.bad() => match r.range(0, 3) {
+            0 => {
+                let e = r.pick(&EVENT_NAMES[..3]).to_string();
+                m.push(("event".into(), or_any(r, J::Str(e))));
+            }
+            1 => {
+                let names: Vec<J> = (0..r.range(1, 3))
+                    .map(|_| J::Str(r.pick(&EVENT_NAMES[..3]).to_string()))
+                    .collect();
+                m.push(("events".into(), or_any(r, J::Arr(names))));
+            }
+            _ => {
+                let re = r.pick(&["^sign", "up$", "[", "."]).to_string();
+                m.push(("event_matches".into(), or_any(r, J::Str(re))));
+            }
+        },
         _ => {}
     }
     if r.pct(60) {
@@ -1219,15 +1253,26 @@ impl Checker {
                     );
                     Some(format!("form_start|{}", f.key))
                 }
+                // A group fires on whichever event completes it.
+                (TriggerKind::TriggerGroup { .. }, _) => {
+                    assert!(c.vars.is_empty(), "group with variables {:?}", c.vars);
+                    None
+                }
                 (TriggerKind::PageView, Ev::PageView) => {
                     assert!(c.vars.is_empty(), "page_view with variables {:?}", c.vars);
                     Some("page_view".into())
                 }
                 (TriggerKind::Custom { event }, Ev::Push(p)) => {
-                    assert_eq!(
-                        *event, p.event,
-                        "custom trigger {:?} fired for another event",
-                        t.id
+                    let listens = match event {
+                        EventMatch::Names(names) => names.contains(&p.event),
+                        EventMatch::Regex(re) => {
+                            regress::Regex::new(re).is_ok_and(|re| re.find(&p.event).is_some())
+                        }
+                    };
+                    assert!(
+                        listens,
+                        "custom trigger {:?} fired for another event {:?}",
+                        t.id, p.event
                     );
                     Some("custom".into())
                 }
@@ -1296,7 +1341,7 @@ fn run_case(case: &Case, stats: &mut Stats) {
         without_positions(rules.clone()),
         "published rules read back differently"
     );
-    let (mut engine, errs) = Engine::new(rules.clone(), NativeBackend);
+    let (mut engine, errs) = Engine::new(rules.clone(), NativeBackend::default());
     for e in &errs {
         let _ = e.to_string();
     }
@@ -1332,7 +1377,7 @@ fn run_case(case: &Case, stats: &mut Stats) {
             }
             Ev::SessionReload => {
                 let saved = engine.session_state();
-                let (mut next, _) = Engine::new(rules.clone(), NativeBackend);
+                let (mut next, _) = Engine::new(rules.clone(), NativeBackend::default());
                 next.restore_session_state(&saved);
                 assert_eq!(
                     next.session_state(),
@@ -1571,7 +1616,7 @@ fn regression_non_ascii_whitespace_in_selector() {
         );
         let parsed = rules::parse(&text);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let _ = Engine::new(parsed.rules, NativeBackend);
+        let _ = Engine::new(parsed.rules, NativeBackend::default());
     }
 }
 

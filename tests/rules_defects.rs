@@ -141,7 +141,7 @@ fn unknown_trigger_field_with_and_without_suggestion() {
             "trigger \"t\": triggers[0].selectr: unknown field \"selectr\" (did you mean \"selector\"?)",
             "trigger \"t\": triggers[0].colour: unknown field \"colour\": expected one of \"id\", \"conversion\", \"on\", \
              \"conditions\", \"unless\", \"limit\", \"macro\", \"description\", \"units\", \"thresholds\", \"statuses\", \
-             \"progress_percent\", \"progress_seconds\", \"selector\", \"check_validation\", \"event\"",
+             \"progress_percent\", \"progress_seconds\", \"selector\", \"check_validation\", \"event\", \"events\", \"event_matches\", \"interval_ms\", \"times\", \"engaged_seconds\", \"all_of\", \"within\"",
         ]
     );
 }
@@ -186,7 +186,7 @@ fn missing_required_trigger_fields() {
     );
     assert_one(
         one("\"on\": \"custom\""),
-        "trigger \"t\": triggers[0]: missing required field \"event\"",
+        "trigger \"t\": triggers[0]: missing required field \"event\" (or \"events\" or \"event_matches\")",
     );
 }
 
@@ -225,7 +225,7 @@ fn unknown_trigger_type() {
     );
     assert_one(
         one("\"on\": \"hover\""),
-        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"form_submit\", \"form_start\", \"custom\"",
+        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"form_submit\", \"form_start\", \"custom\", \"timer\", \"engagement\", \"trigger_group\"",
     );
 }
 
@@ -404,7 +404,7 @@ fn unknown_variables() {
     assert_eq!(far.len(), 1);
     assert!(far[0].starts_with("trigger \"t\": triggers[0].conditions[0].variable: unknown variable \"weather\": expected one of \"page.url\", "), "{far:?}");
     assert!(
-        far[0].ends_with(", or a key of \"query.utm_source\", \"click.attr.data-id\", \"dl.plan\""),
+        far[0].ends_with(", or a key of \"query.utm_source\", \"click.attr.data-id\", \"dl.plan\", \"js.app.user.plan\""),
         "{far:?}"
     );
 }

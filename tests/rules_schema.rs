@@ -102,9 +102,21 @@ fn each_trigger_type_allows_exactly_its_own_fields() {
         }
         let required = match ty {
             "scroll" => vec!["thresholds"],
-            "custom" => vec!["event"],
+            "timer" => vec!["interval_ms"],
+            "engagement" => vec!["engaged_seconds"],
+            "trigger_group" => vec!["all_of"],
             _ => vec![],
         };
+        if ty == "custom" {
+            // Exactly one way to name the events.
+            let ways: Vec<Vec<String>> = at(rule, "then/oneOf")
+                .as_array()
+                .expect("custom: oneOf")
+                .iter()
+                .map(|w| strings(at(w, "required")))
+                .collect();
+            assert_eq!(ways, [["event"], ["events"], ["event_matches"]]);
+        }
         let got = rule
             .get("then")
             .and_then(|t| t.get("required"))

@@ -316,3 +316,101 @@ async fn the_data_layer_is_one_merged_state_with_arrays_by_index() {
     push("dataLayer", r#"{"event":"purchase"}"#);
     assert_eq!(tag.conversions(), ["cta", "big_order"]);
 }
+
+#[wasm_bindgen_test]
+async fn regex_and_list_custom_triggers() {
+    queues(&Array::new(), &Array::new());
+    let tag = Tag::start(&rules(
+        r#"{"id":"video","conversion":"video_event","on":"custom","event_matches":"^video_(start|complete)$","limit":"unlimited"},
+           {"id":"leads","conversion":"lead","on":"custom","events":["contact","demo_request"],"limit":"unlimited"}"#,
+    ));
+    for name in [
+        "video_start",
+        "video_progress",
+        "video_complete",
+        "contact",
+        "demo_request",
+        "Contact",
+    ] {
+        push("dataLayer", &format!(r#"{{"event":"{name}"}}"#));
+    }
+    let events = tag.events();
+    let got: Vec<(String, String)> = events
+        .iter()
+        .map(|e| (e.field("conversion"), e.var_str("event")))
+        .collect();
+    let want = [
+        ("video_event", "video_start"),
+        ("video_event", "video_complete"),
+        ("lead", "contact"),
+        ("lead", "demo_request"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(c, e)| (c.to_string(), e.to_string())),
+        "the regex and the list pick their names, case-sensitively"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn js_variables_read_page_globals_and_are_never_sent() {
+    queues(&Array::new(), &Array::new());
+    let ws = obj(r#"{"HotelID": 42, "nested": {"tier": "gold"}}"#);
+    set_global("WsVars", &ws);
+    // A getter that throws reads as empty, and nothing reaches the page.
+    js_sys::eval(
+        "Object.defineProperty(window, 'mcBroken', {configurable: true, get() { throw new Error('no') }})",
+    )
+    .unwrap();
+    let tag = Tag::start(&rules(
+        r#"{"id":"hotel","conversion":"hotel_booked","on":"custom","event":"book","limit":"unlimited",
+            "conditions":[{"variable":"js.WsVars.HotelID","operator":"equals","value":42},
+                          {"variable":"js.WsVars.nested.tier","operator":"equals","value":"gold"}]},
+           {"id":"broken","conversion":"broken_empty","on":"custom","event":"book","limit":"unlimited",
+            "conditions":[{"variable":"js.mcBroken.x","operator":"equals","value":""},
+                          {"variable":"js.WsVars.nested","operator":"equals","value":""},
+                          {"variable":"js.nowhere.at.all","operator":"equals","value":""}]}"#,
+    ));
+    push("dataLayer", r#"{"event":"book"}"#);
+    Reflect::set(&ws, &"HotelID".into(), &JsValue::from_f64(7.0)).unwrap();
+    push("dataLayer", r#"{"event":"book"}"#);
+    assert_eq!(
+        tag.conversions(),
+        ["hotel_booked", "broken_empty", "broken_empty"],
+        "read at each event: the page changed HotelID"
+    );
+    for body in tag.bodies() {
+        assert!(!body.contains("js."), "js.* is never sent: {body}");
+        assert!(!body.contains("gold"), "{body}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_trigger_group_fires_when_its_last_member_does() {
+    queues(&Array::new(), &Array::new());
+    let tag = Tag::start(&rules(
+        r#"{"id":"viewed","conversion":"viewed","on":"page_view"},
+           {"id":"chat","conversion":"chat","on":"custom","event":"chat_opened","limit":"unlimited"},
+           {"id":"signup","conversion":"signup","on":"custom","event":"signup"},
+           {"id":"g","conversion":"viewed_chatted_signed_up","on":"trigger_group","all_of":["signup","chat","viewed"]}"#,
+    ));
+    push("dataLayer", r#"{"event":"signup"}"#);
+    assert_eq!(tag.conversions(), ["viewed", "signup"]);
+    push("dataLayer", r#"{"event":"chat_opened"}"#);
+    push("dataLayer", r#"{"event":"chat_opened"}"#);
+    let events = tag.events();
+    let names: Vec<&str> = events.iter().map(|e| e.conversion.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "viewed",
+            "signup",
+            "chat",
+            "viewed_chatted_signed_up",
+            "chat"
+        ]
+    );
+    let group = &events[3];
+    assert_eq!(group.trigger, "g");
+    assert_eq!(group.field("vars"), "{}");
+}

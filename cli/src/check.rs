@@ -27,7 +27,7 @@ pub fn check_file(path: &str) -> Result<Checked, Usage> {
     }
     let parsed = rules::parse(&text);
     let mut errors = parsed.errors;
-    let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend);
+    let (engine, compile_errors) = Engine::new(parsed.rules, NativeBackend::default());
     errors.extend(compile_errors);
     errors.sort_by_key(|e| (e.pos.line, e.pos.column));
     for e in &errors {
@@ -43,7 +43,7 @@ pub fn check_file(path: &str) -> Result<Checked, Usage> {
 fn check_published(path: &str, text: &str) -> Result<Checked, Usage> {
     let rules = published::read(text).map_err(|e| Usage(format!("{path}: {}", e.message())))?;
     let hash = rules.hash.clone();
-    let (engine, errors) = Engine::new(rules, NativeBackend);
+    let (engine, errors) = Engine::new(rules, NativeBackend::default());
     for e in &errors {
         println!("{path}: {e}");
     }

@@ -28,6 +28,8 @@ pub enum Event {
     /// A form's submission or first interaction; `form` describes the form
     /// element (its attributes give `form.*`).
     Form { event: FormEvent, form: ElementDesc },
+    /// Page globals set by the page's scripts (`js.*`), by property path.
+    Globals(Vec<(String, Value)>),
 }
 
 /// An element as the events file describes it, innermost first.
@@ -174,9 +176,27 @@ fn decode(v: &J) -> Result<Event, String> {
             }
             Event::Push(pushed)
         }
+        "globals" => {
+            let values = o
+                .get("values")
+                .and_then(J::as_object)
+                .ok_or("\"values\" must be an object of paths and values")?;
+            let mut globals = Vec::new();
+            for (path, v) in values {
+                let v = match v {
+                    J::String(s) => Value::Str(s.clone()),
+                    J::Number(n) => Value::Num(n.as_f64().unwrap_or(f64::NAN)),
+                    J::Bool(b) => Value::Bool(*b),
+                    // What the tag reads for objects and missing paths.
+                    _ => Value::Null,
+                };
+                globals.push((path.clone(), v));
+            }
+            Event::Globals(globals)
+        }
         other => {
             return Err(format!(
-                "unknown type {other:?}: expected page, scroll, click, media, form or push"
+                "unknown type {other:?}: expected page, scroll, click, media, form, push or globals"
             ))
         }
     })

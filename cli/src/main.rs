@@ -34,6 +34,8 @@ with which variables. Event objects, by \"type\":
       prevented: the page cancelled it; invalid: a field fails its constraints
   {\"type\":\"push\", \"event\":\"signup\", \"plan\":\"pro\", \"ecommerce\":{\"value\":30}}
       dataLayer.push({event, ...}); nested keys become dl.ecommerce.value
+  {\"type\":\"globals\", \"values\":{\"app.user.plan\":\"pro\"}}
+      page globals for js.* conditions from now on (not an event itself)
 Events before the first \"page\" happen on https://example.com/.
 ";
 

@@ -53,6 +53,14 @@ pub fn run(file: &str, events: &[Example], mut engine: Engine<NativeBackend>) {
                     .map_or(event.action, |u| u.to_string());
                 engine.on_form(&element(form, &page_url), &event, &mut out);
             }
+            Event::Globals(values) => {
+                for (path, v) in values {
+                    engine.backend().set_global(path, v.clone());
+                }
+                // Setting globals is not an event: nothing is judged.
+                println!("  page globals set");
+                continue;
+            }
         }
         if out.is_empty() {
             println!("  nothing fires");

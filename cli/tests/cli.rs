@@ -85,7 +85,7 @@ fn bad_file_prints_every_defect_with_position_and_exits_1() {
         "43:13: trigger \"article-read\": triggers[4].id: duplicate id \"article-read\": triggers[0] already uses it",
         "45:13: trigger \"article-read\": triggers[4].on: unknown trigger type \"scrol\" (did you mean \"scroll\"?)",
         "47:5: trigger #5: triggers[5]: missing required field \"id\"",
-        "47:5: trigger #5: triggers[5]: missing required field \"event\"",
+        "47:5: trigger #5: triggers[5]: missing required field \"event\" (or \"events\" or \"event_matches\")",
     ];
     let lines: Vec<&str> = out.lines().collect();
     // The invalid regex is reported by the engine (through the native backend);
@@ -309,6 +309,30 @@ fn simulate_a_page_event_is_a_page_view() {
         lines[5], "  fires call_requested (trigger \"thanks\", macro)",
         "{out}"
     );
+}
+
+#[test]
+fn simulate_regex_custom_events_and_page_globals() {
+    let (code, out) = simulate(
+        "sim-js",
+        r#"{"version": 1, "triggers": [{"id": "ga4", "conversion": "ga4_event", "on": "custom", "event_matches": "^ga4_",
+            "conditions": [{"variable": "js.app.user.plan", "operator": "equals", "value": "pro"}]}]}"#,
+        r#"[{"type": "push", "event": "ga4_signup"},
+            {"type": "globals", "values": {"app.user.plan": "pro"}},
+            {"type": "push", "event": "ga4_signup"},
+            {"type": "push", "event": "signup"}]"#,
+    );
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 10, "{out}");
+    assert_eq!(lines[3], "  nothing fires", "{out}");
+    assert_eq!(lines[5], "  page globals set", "{out}");
+    assert!(
+        lines[7].starts_with("  fires ga4_event (trigger \"ga4\"): event=\"ga4_signup\""),
+        "{out}"
+    );
+    assert!(!lines[7].contains("js."), "{out}");
+    assert_eq!(lines[9], "  nothing fires", "{out}");
 }
 
 #[test]

@@ -165,6 +165,11 @@ impl<B: Backend> Compiled<B> {
         scope: &Scope<'_, B::Element>,
         scratch: &mut Scratch,
     ) -> bool {
+        if let Variable::Js(path) = &self.var {
+            // A page global is read when a condition needs it, never kept.
+            let global = backend.global(path);
+            return self.test(backend, &global.as_val(), scratch) != self.negate;
+        }
         let actual = scope.resolve(&self.var);
         self.test(backend, &actual, scratch) != self.negate
     }

@@ -105,6 +105,11 @@ impl<B: Backend> Engine<B> {
     /// `check_validation` (the default) only when the page did not cancel it
     /// and its fields are valid. A `selector` must match the form itself.
     pub fn on_form(&mut self, form: &B::Element, event: &FormEvent, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.form_event(form, event, out);
+        self.complete_groups(out, from);
+    }
+    fn form_event(&mut self, form: &B::Element, event: &FormEvent, out: &mut Vec<Conversion>) {
         let ty = match event.kind {
             FormEventKind::Start => TriggerType::FormStart,
             FormEventKind::Submit => TriggerType::FormSubmit,

@@ -47,6 +47,11 @@ impl Fnv {
     }
 }
 
+/// The key of "trigger `id` fired" (another hash space than milestones').
+fn fired_key(id: &str) -> u64 {
+    Fnv::new().bytes(b"fired").str(id).finish()
+}
+
 /// Firing state for limits.
 #[derive(Default)]
 pub(crate) struct Limits {
@@ -102,6 +107,23 @@ impl Limits {
                 insert_sorted(&mut self.session, key)
             }
         }
+    }
+
+    /// Notes that trigger `id` fired (a trigger group's member, or the group
+    /// itself), for this page view and the session.
+    pub(crate) fn mark_fired(&mut self, id: &str) {
+        let key = fired_key(id);
+        insert_sorted(&mut self.page, key);
+        if self.session.len() < SESSION_CAP {
+            insert_sorted(&mut self.session, key);
+        }
+    }
+
+    /// Whether trigger `id` fired in this page view, or with `session` in this session.
+    pub(crate) fn has_fired(&self, id: &str, session: bool) -> bool {
+        let key = fired_key(id);
+        let set = if session { &self.session } else { &self.page };
+        set.binary_search(&key).is_ok()
     }
 
     /// A new session: `once_per_session` limits re-arm.

@@ -5,6 +5,7 @@
 
 use crate::prelude::*;
 
+mod clock;
 mod condition;
 mod datalayer;
 mod forms;
@@ -15,6 +16,7 @@ mod scroll;
 mod value;
 mod video;
 
+pub use clock::{TimeClock, CATCH_UP};
 pub use datalayer::DL_STATE_CAP;
 pub use forms::{FormEvent, FormEventKind};
 pub use links::DOWNLOAD_EXTENSIONS;
@@ -25,7 +27,9 @@ pub use video::{END_SLACK, SEEK_MIN_MOVE};
 use alloc::borrow::Cow;
 
 use crate::backend::{Backend, ElementFacts};
-use crate::rules::model::{Condition, Rules, Trigger, TriggerKind, TriggerType, VideoStatus};
+use crate::rules::model::{
+    Condition, EventMatch, Rules, Trigger, TriggerKind, TriggerType, VideoStatus,
+};
 use crate::rules::{RuleError, TriggerRef};
 use condition::{Compiled, Scratch};
 use limits::{Fnv, Limits};
@@ -141,11 +145,13 @@ impl Conversion {
     }
 }
 
-/// A trigger's compiled conditions and selector.
+/// A trigger's compiled conditions, selector and event-name pattern.
 struct Code<B: Backend> {
     conditions: Vec<Compiled<B>>,
     unless: Vec<Compiled<B>>,
     selector: Option<B::Selector>,
+    /// A custom trigger's `event_matches`.
+    event_re: Option<B::Regex>,
 }
 
 /// The evaluator: compiled triggers plus firing state for this page and session.
@@ -189,8 +195,9 @@ struct Code<B: Backend> {
 ///   entry nor a subdomain of one (GTM's `IS_OUTBOUND`). `link.download`: a
 ///   `download` attribute or a path ending in one of [`DOWNLOAD_EXTENSIONS`].
 ///   Each distinct element is described once per click.
-/// - [`Engine::on_push`]: `custom` triggers whose `event` equals the pushed
-///   name exactly (case-sensitive).
+/// - [`Engine::on_push`]: `custom` triggers whose `event` (or one of whose
+///   `events`) equals the pushed name exactly (case-sensitive), or whose
+///   `event_matches` regular expression matches it (`RegExp.test`).
 ///
 /// Variables: `page.*` from [`Engine::set_page`]; `query.<p>` decoded (`+`,
 /// `%XX`); `event` is the trigger type's name or the pushed name; `dl.<key>`
@@ -211,6 +218,12 @@ pub struct Engine<B: Backend> {
     /// `form_submit` and `form_start` triggers.
     form_triggers: Vec<usize>,
     forms: forms::FormState,
+    /// `timer` and `engagement` triggers.
+    clocks: clock::Clocks,
+    /// `trigger_group` triggers.
+    groups: Vec<usize>,
+    /// Per trigger: whether a group lists it.
+    members: Vec<bool>,
     videos: bool,
     page: PageCtx,
     scroll: ScrollState,
@@ -264,11 +277,29 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
         },
         _ => None,
     };
+    let event_re = match &t.kind {
+        TriggerKind::Custom {
+            event: EventMatch::Regex(re),
+        } => match backend.compile_regex(re, false) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                errors.push(RuleError {
+                    trigger: Some(TriggerRef::Id(t.id.clone())),
+                    path: crate::msg::concat(&[&t.path, ".event_matches"]),
+                    message: crate::msg::concat(&["invalid regular expression: ", &e]),
+                    pos: t.pos,
+                });
+                None
+            }
+        },
+        _ => None,
+    };
     if errors.is_empty() {
         Ok(Code {
             conditions,
             unless,
             selector,
+            event_re,
         })
     } else {
         Err(errors)
@@ -383,6 +414,7 @@ const CLICK_MILESTONE: &[u8] = b"click";
 const LINK_MILESTONE: &[u8] = b"link_click";
 const PUSH_MILESTONE: &[u8] = b"custom";
 const PAGE_VIEW_MILESTONE: &[u8] = b"page_view";
+const GROUP_MILESTONE: &[u8] = b"trigger_group";
 
 impl<B: Backend> Engine<B> {
     /// Compiles regexes and selectors through the backend (once: evaluation
@@ -418,6 +450,9 @@ impl<B: Backend> Engine<B> {
             page_views: Vec::new(),
             form_triggers: Vec::new(),
             forms: forms::FormState::default(),
+            clocks: clock::Clocks::default(),
+            groups: Vec::new(),
+            members: Vec::new(),
             videos: false,
             page: PageCtx::default(),
             scroll: ScrollState::default(),
@@ -447,8 +482,23 @@ impl<B: Backend> Engine<B> {
                 TriggerKind::FormSubmit { .. } | TriggerKind::FormStart { .. } => {
                     engine.form_triggers.push(i)
                 }
+                TriggerKind::Timer { interval_ms, times } => {
+                    engine.clocks.add_timer(i, *interval_ms, *times)
+                }
+                TriggerKind::Engagement { engaged_seconds } => {
+                    engine.clocks.add_engagement(i, *engaged_seconds)
+                }
+                TriggerKind::TriggerGroup { .. } => engine.groups.push(i),
             }
         }
+        let triggers = &engine.j.rules.triggers;
+        let listed = |id: &str| {
+            triggers.iter().any(|t| match &t.kind {
+                TriggerKind::TriggerGroup { all_of, .. } => all_of.iter().any(|m| m == id),
+                _ => false,
+            })
+        };
+        engine.members = triggers.iter().map(|t| listed(&t.id)).collect();
         (engine, errors)
     }
     /// The triggers that run, in file order.
@@ -477,6 +527,9 @@ impl<B: Backend> Engine<B> {
                 self.form_triggers.iter().any(|t| ty(t) == Some(on))
             }
             TriggerType::Custom => !self.customs.is_empty(),
+            TriggerType::Timer => self.clocks.uses(TimeClock::Visible),
+            TriggerType::Engagement => self.clocks.uses(TimeClock::Engaged),
+            TriggerType::TriggerGroup => !self.groups.is_empty(),
         }
     }
     /// A new page view (load or single-page-app route): page variables update,
@@ -490,6 +543,7 @@ impl<B: Backend> Engine<B> {
         self.j.limits.new_page();
         self.scroll.new_page();
         self.forms.new_page();
+        self.clocks.new_page();
     }
     /// The current page.
     pub fn page(&self) -> &Page {
@@ -507,6 +561,11 @@ impl<B: Backend> Engine<B> {
     /// ([`Engine::set_page`] re-arms them and resets the maximum). A reading
     /// without a positive height reaches no percent threshold.
     pub fn on_scroll(&mut self, reading: ScrollReading, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.scroll_event(reading, out);
+        self.complete_groups(out, from);
+    }
+    fn scroll_event(&mut self, reading: ScrollReading, out: &mut Vec<Conversion>) {
         let Engine {
             j, page, scroll, ..
         } = self;
@@ -560,6 +619,11 @@ impl<B: Backend> Engine<B> {
     /// `video.duration`). The shell should send `Play` for media already
     /// playing when it attaches.
     pub fn on_media(&mut self, media: u32, event: &MediaEvent, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.media_event(media, event, out);
+        self.complete_groups(out, from);
+    }
+    fn media_event(&mut self, media: u32, event: &MediaEvent, out: &mut Vec<Conversion>) {
         if !self.videos {
             return;
         }
@@ -617,6 +681,11 @@ impl<B: Backend> Engine<B> {
     }
     /// A click (`button` 0 = left, 1 = middle; others are ignored) on `target`.
     pub fn on_click(&mut self, target: &B::Element, button: i16, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.click_event(target, button, out);
+        self.complete_groups(out, from);
+    }
+    fn click_event(&mut self, target: &B::Element, button: i16, out: &mut Vec<Conversion>) {
         if button != 0 && button != 1 {
             return;
         }
@@ -694,6 +763,11 @@ impl<B: Backend> Engine<B> {
     /// `event` (`page_view`); each page view is one event, so `once_per_page`
     /// fires once per view and `once_per_session` once per session.
     pub fn on_page_view(&mut self, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.page_view_event(out);
+        self.complete_groups(out, from);
+    }
+    fn page_view_event(&mut self, out: &mut Vec<Conversion>) {
         let Engine {
             j,
             page,
@@ -718,6 +792,11 @@ impl<B: Backend> Engine<B> {
     /// `custom` triggers of that name are judged. A conversion carries the
     /// push's own keys.
     pub fn on_push(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.push_event(pushed, out);
+        self.complete_groups(out, from);
+    }
+    fn push_event(&mut self, pushed: &PushedEvent, out: &mut Vec<Conversion>) {
         let Engine {
             j, page, customs, ..
         } = self;
@@ -726,15 +805,23 @@ impl<B: Backend> Engine<B> {
             return;
         }
         let mut judge = j.begin();
-        let rules = judge.rules;
+        let (backend, rules, code) = (judge.backend, judge.rules, judge.code);
         let milestone = Fnv::new().bytes(PUSH_MILESTONE).finish();
         for &ti in customs.iter() {
-            let Some(trigger) = rules.triggers.get(ti) else {
-                continue;
+            let listens = match rules.triggers.get(ti).map(|t| &t.kind) {
+                Some(TriggerKind::Custom {
+                    event: EventMatch::Names(names),
+                }) => names.contains(&pushed.event),
+                Some(TriggerKind::Custom {
+                    event: EventMatch::Regex(_),
+                }) => code
+                    .get(ti)
+                    .and_then(|c| c.event_re.as_ref())
+                    .is_some_and(|re| backend.regex_test(re, &pushed.event)),
+                _ => false,
             };
-            match &trigger.kind {
-                TriggerKind::Custom { event } if *event == pushed.event => {}
-                _ => continue,
+            if !listens {
+                continue;
             }
             let scope = Scope::new(page, &pushed.event);
             if judge.fires(ti, &scope, milestone) {
@@ -756,6 +843,113 @@ impl<B: Backend> Engine<B> {
                     ));
                 }
                 out.push(Conversion { trigger: ti, vars });
+            }
+        }
+    }
+    /// The page view's clocks read `visible_ms` (time visible) and
+    /// `engaged_ms` (time engaged), both from the page view: every `timer`
+    /// tick and `engagement` threshold reached since the last call is judged,
+    /// each once (at most [`CATCH_UP`] ticks of one timer per call: a clock
+    /// that jumped skips the rest). A tick counts toward `times` whether or
+    /// not its conditions hold (GTM's timer limit); `timer.count` is its
+    /// number, `timer.elapsed_ms` its visible time, `engagement.seconds` the
+    /// threshold. [`Engine::set_page`] starts both clocks over.
+    pub fn on_time(&mut self, visible_ms: f64, engaged_ms: f64, out: &mut Vec<Conversion>) {
+        let from = out.len();
+        self.time_event(visible_ms, engaged_ms, out);
+        self.complete_groups(out, from);
+    }
+    fn time_event(&mut self, visible_ms: f64, engaged_ms: f64, out: &mut Vec<Conversion>) {
+        let Engine {
+            j, page, clocks, ..
+        } = self;
+        clocks.due(visible_ms, engaged_ms, |tick| {
+            let mut judge = j.begin();
+            let ty = judge.rules.triggers.get(tick.trigger).map(|t| t.kind.ty());
+            let engaged = ty == Some(TriggerType::Engagement);
+            let name = if engaged {
+                TriggerType::Engagement
+            } else {
+                TriggerType::Timer
+            };
+            let mut scope = Scope::new(page, name.as_str());
+            let seconds = tick.at_ms / 1000.0;
+            let vars = if engaged {
+                scope.engagement = Some(seconds);
+                vec![(Cow::Borrowed("engagement.seconds"), Value::Num(seconds))]
+            } else {
+                scope.timer = Some((tick.count, tick.at_ms));
+                vec![
+                    (Cow::Borrowed("timer.count"), Value::Num(tick.count.into())),
+                    (Cow::Borrowed("timer.elapsed_ms"), Value::Num(tick.at_ms)),
+                ]
+            };
+            let milestone = Fnv::new().bytes(name.as_str().as_bytes()).finish();
+            if judge.fires(tick.trigger, &scope, milestone) {
+                out.push(Conversion {
+                    trigger: tick.trigger,
+                    vars,
+                });
+            }
+        });
+    }
+    /// Milliseconds of `clock` from `now_ms` (its reading) until a trigger
+    /// on it is due, so the shell wakes up then; `None` when none is left.
+    pub fn next_due(&self, clock: TimeClock, now_ms: f64) -> Option<f64> {
+        self.clocks.next(clock, now_ms)
+    }
+    /// The trigger groups that the conversions `out[from..]` complete: their
+    /// members' firings are noted, and a group whose every member has fired
+    /// in the page view (or, `within: session`, the session) fires, once
+    /// per page view (or session), if its conditions hold.
+    fn complete_groups(&mut self, out: &mut Vec<Conversion>, from: usize) {
+        if self.groups.is_empty() {
+            return;
+        }
+        let Engine {
+            j,
+            page,
+            groups,
+            members,
+            ..
+        } = self;
+        let mut judge = j.begin();
+        let rules = judge.rules;
+        let mut any = false;
+        for c in out.get(from..).unwrap_or_default() {
+            if members.get(c.trigger) == Some(&true) {
+                if let Some(t) = rules.triggers.get(c.trigger) {
+                    judge.limits.mark_fired(&t.id);
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            return;
+        }
+        let milestone = Fnv::new().bytes(GROUP_MILESTONE).finish();
+        for &gi in groups.iter() {
+            let Some(g) = rules.triggers.get(gi) else {
+                continue;
+            };
+            let TriggerKind::TriggerGroup {
+                all_of,
+                within_session,
+            } = &g.kind
+            else {
+                continue;
+            };
+            let done = |id: &str| judge.limits.has_fired(id, *within_session);
+            if done(&g.id) || !all_of.iter().all(|m| done(m)) {
+                continue;
+            }
+            let scope = Scope::new(page, TriggerType::TriggerGroup.as_str());
+            if judge.fires(gi, &scope, milestone) {
+                judge.limits.mark_fired(&g.id);
+                out.push(Conversion {
+                    trigger: gi,
+                    vars: Vec::new(),
+                });
             }
         }
     }

@@ -88,6 +88,10 @@ pub(crate) struct Scope<'a, E> {
     pub scroll: Option<(f64, ScrollUnits)>,
     pub video: Option<&'a VideoCtx<'a>>,
     pub form: Option<&'a FormEvent>,
+    /// A timer tick: its number and the visible time (ms) it came at.
+    pub timer: Option<(u32, f64)>,
+    /// The engaged seconds an engagement trigger reached.
+    pub engagement: Option<f64>,
     pub dl: &'a [(String, Value)],
 }
 
@@ -101,6 +105,8 @@ impl<'a, E> Scope<'a, E> {
             scroll: None,
             video: None,
             form: None,
+            timer: None,
+            engagement: None,
             dl: &page.dl,
         }
     }
@@ -175,12 +181,17 @@ impl<'a, E> Scope<'a, E> {
             FormAction => self.form.map_or(Val::Null, |f| Val::Str(&f.action)),
             FormMethod => self.form.map_or(Val::Null, |f| Val::Str(&f.method)),
             FormFields => self.form.map_or(Val::Null, |f| Val::Num(f.fields.into())),
+            TimerCount => self.timer.map_or(Val::Null, |(n, _)| Val::Num(n.into())),
+            TimerElapsedMs => self.timer.map_or(Val::Null, |(_, ms)| Val::Num(ms)),
+            EngagementSeconds => self.engagement.map_or(Val::Null, Val::Num),
             Dl(key) => {
                 let dl: &'a [(String, Value)] = self.dl;
                 dl.iter()
                     .find(|(k, _)| k == key)
                     .map_or(Val::Null, |(_, v)| v.as_val())
             }
+            // Read through the backend by the condition (see `condition`).
+            Js(_) => Val::Null,
         }
     }
 

@@ -5,7 +5,7 @@
 //! carries no validator and no JSON reader, only [`read`]. The form:
 //!
 //! ```text
-//! microconv-rules 1 <hash>\n<body>
+//! microconv-rules 2 <hash>\n<body>
 //! ```
 //!
 //! `1` is the form's version; `<hash>` is 16 lower-case hex digits, the
@@ -30,7 +30,7 @@ mod write;
 pub use write::{hash_of, write};
 
 use crate::rules::model::{
-    Condition, Limit, Literal, Operator, Pos, Rules, ScrollUnits, Trigger, TriggerKind,
+    Condition, EventMatch, Limit, Literal, Operator, Pos, Rules, ScrollUnits, Trigger, TriggerKind,
     TriggerType, Variable, VideoStatuses,
 };
 
@@ -38,7 +38,7 @@ use crate::rules::model::{
 pub const MAGIC: &str = "microconv-rules ";
 
 /// The version of the form this build writes and reads.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 /// Why a published file cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,10 +226,28 @@ impl<'a> Reader<'a> {
             TriggerType::FormStart => TriggerKind::FormStart {
                 selector: self.selector()?,
             },
+            TriggerType::Timer => TriggerKind::Timer {
+                interval_ms: self.float()?,
+                times: match self.small()? {
+                    0 => None,
+                    t => Some(u32::try_from(t).ok()?),
+                },
+            },
+            TriggerType::Engagement => TriggerKind::Engagement {
+                engaged_seconds: self.float()?,
+            },
+            TriggerType::TriggerGroup => TriggerKind::TriggerGroup {
+                all_of: self.list(Self::string)?,
+                within_session: self.small()? == 1,
+            },
             TriggerType::LinkClick => TriggerKind::LinkClick,
             TriggerType::PageView => TriggerKind::PageView,
             TriggerType::Custom => TriggerKind::Custom {
-                event: self.string()?,
+                event: match self.small()? {
+                    0 => EventMatch::Names(self.list(Self::string)?),
+                    1 => EventMatch::Regex(self.string()?),
+                    _ => return None,
+                },
             },
         };
         Some(Trigger {

@@ -4,7 +4,9 @@
 
 use super::{hash_hex, MAGIC, VERSION};
 use crate::prelude::*;
-use crate::rules::model::{Condition, Literal, Rules, ScrollUnits, Trigger, TriggerKind};
+use crate::rules::model::{
+    Condition, EventMatch, Literal, Rules, ScrollUnits, Trigger, TriggerKind,
+};
 use crate::text::push_uint;
 
 /// The published form of `rules` (validated rules: `rules::parse`'s valid part).
@@ -69,7 +71,28 @@ fn trigger(w: &mut W, t: &Trigger) {
             w.num(usize::from(*check_validation));
         }
         TriggerKind::LinkClick | TriggerKind::PageView => {}
-        TriggerKind::Custom { event } => w.str(event),
+        TriggerKind::Timer { interval_ms, times } => {
+            w.float(*interval_ms);
+            w.num(times.map_or(0, |t| t as usize));
+        }
+        TriggerKind::Engagement { engaged_seconds } => w.float(*engaged_seconds),
+        TriggerKind::TriggerGroup {
+            all_of,
+            within_session,
+        } => {
+            w.strings(all_of);
+            w.num(usize::from(*within_session));
+        }
+        TriggerKind::Custom { event } => match event {
+            EventMatch::Names(names) => {
+                w.num(0);
+                w.strings(names);
+            }
+            EventMatch::Regex(re) => {
+                w.num(1);
+                w.str(re);
+            }
+        },
     }
     for list in [&t.conditions, &t.unless] {
         w.num(list.len());

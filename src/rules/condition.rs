@@ -19,6 +19,7 @@ fn example_key(prefix: &str) -> &'static str {
     match prefix {
         "query." => "query.utm_source",
         "click.attr." => "click.attr.data-id",
+        "js." => "js.app.user.plan",
         _ => "dl.plan",
     }
 }

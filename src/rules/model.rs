@@ -116,11 +116,42 @@ pub enum TriggerKind {
         /// `selector`: CSS selector list the form must match.
         selector: Option<String>,
     },
+    /// `"on": "timer"`: every `interval_ms` of the page view's visible time
+    /// (GTM's Timer; a hidden page's timers wait).
+    Timer {
+        /// `interval_ms`: the time between ticks.
+        interval_ms: f64,
+        /// `times`: how many ticks at most (`None`: as long as the page stays).
+        times: Option<u32>,
+    },
+    /// `"on": "engagement"`: the page view has been engaged (visible,
+    /// focused, the visitor active in the last 30 s) for `engaged_seconds`.
+    Engagement {
+        /// `engaged_seconds`: the engaged time that fires it.
+        engaged_seconds: f64,
+    },
+    /// `"on": "trigger_group"`: every trigger of `all_of` has fired in this
+    /// page view (or session), GTM's Trigger Group.
+    TriggerGroup {
+        /// `all_of`: the member triggers' ids (none of them a group).
+        all_of: Vec<String>,
+        /// `within`: `session` when the members may fire on different pages.
+        within_session: bool,
+    },
     /// `"on": "custom"`: an event pushed by the page (`dataLayer.push({event})`).
     Custom {
-        /// `event`: the pushed event name, matched exactly.
-        event: String,
+        /// Which pushed names it listens to (`event`, `events` or `event_matches`).
+        event: EventMatch,
     },
+}
+
+/// The pushed event names a `custom` trigger listens to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventMatch {
+    /// `event` (one name) or `events` (a list): matched exactly, case-sensitive.
+    Names(Vec<String>),
+    /// `event_matches`: a JavaScript regular expression, unanchored.
+    Regex(String),
 }
 
 impl TriggerKind {
@@ -134,6 +165,9 @@ impl TriggerKind {
             TriggerKind::PageView => TriggerType::PageView,
             TriggerKind::FormSubmit { .. } => TriggerType::FormSubmit,
             TriggerKind::FormStart { .. } => TriggerType::FormStart,
+            TriggerKind::Timer { .. } => TriggerType::Timer,
+            TriggerKind::Engagement { .. } => TriggerType::Engagement,
+            TriggerKind::TriggerGroup { .. } => TriggerType::TriggerGroup,
             TriggerKind::Custom { .. } => TriggerType::Custom,
         }
     }
@@ -160,11 +194,17 @@ pub enum TriggerType {
     FormStart,
     /// `custom`.
     Custom,
+    /// `timer`.
+    Timer,
+    /// `engagement`.
+    Engagement,
+    /// `trigger_group`.
+    TriggerGroup,
 }
 
 impl TriggerType {
     /// Every type, in the order the rules format lists them.
-    pub const ALL: [TriggerType; 8] = [
+    pub const ALL: [TriggerType; 11] = [
         TriggerType::Scroll,
         TriggerType::Video,
         TriggerType::Click,
@@ -173,6 +213,9 @@ impl TriggerType {
         TriggerType::FormSubmit,
         TriggerType::FormStart,
         TriggerType::Custom,
+        TriggerType::Timer,
+        TriggerType::Engagement,
+        TriggerType::TriggerGroup,
     ];
 
     /// The name used in the rules file (`on`) and, except for `custom`
@@ -187,6 +230,9 @@ impl TriggerType {
             TriggerType::FormSubmit => "form_submit",
             TriggerType::FormStart => "form_start",
             TriggerType::Custom => "custom",
+            TriggerType::Timer => "timer",
+            TriggerType::Engagement => "engagement",
+            TriggerType::TriggerGroup => "trigger_group",
         }
     }
 
@@ -199,7 +245,10 @@ impl TriggerType {
             TriggerType::LinkClick | TriggerType::PageView => &[],
             TriggerType::FormSubmit => &["selector", "check_validation"],
             TriggerType::FormStart => &["selector"],
-            TriggerType::Custom => &["event"],
+            TriggerType::Custom => &["event", "events", "event_matches"],
+            TriggerType::Timer => &["interval_ms", "times"],
+            TriggerType::Engagement => &["engaged_seconds"],
+            TriggerType::TriggerGroup => &["all_of", "within"],
         }
     }
 
@@ -535,8 +584,18 @@ pub enum Variable {
     FormMethod,
     /// `form.fields`: how many fields the form has (never their values).
     FormFields,
-    /// `dl.<key>`: a key of the pushed event (dots reach into nested objects).
+    /// `timer.count`: the tick (1 for the first).
+    TimerCount,
+    /// `timer.elapsed_ms`: the page view's visible time at the tick.
+    TimerElapsedMs,
+    /// `engagement.seconds`: the engaged time reached, in seconds.
+    EngagementSeconds,
+    /// `dl.<key>`: a key of the data-layer state (dots reach into nested
+    /// objects and array items).
     Dl(String),
+    /// `js.<path>`: a page global read by property path (`js.app.user.plan`),
+    /// for conditions only: never sent in a beacon.
+    Js(String),
 }
 
 /// The kind of value a variable holds, to check that an operator fits it.
@@ -614,11 +673,14 @@ pub const VARIABLES: &[VarSpec] = {
         v("form.action", V::FormAction, Text, true),
         v("form.method", V::FormMethod, Text, false),
         v("form.fields", V::FormFields, Number, false),
+        v("timer.count", V::TimerCount, Number, false),
+        v("timer.elapsed_ms", V::TimerElapsedMs, Number, false),
+        v("engagement.seconds", V::EngagementSeconds, Number, false),
     ]
 };
 
 /// Variable families named by a prefix and a key.
-pub const VARIABLE_PREFIXES: &[&str] = &["query.", "click.attr.", "dl."];
+pub const VARIABLE_PREFIXES: &[&str] = &["query.", "click.attr.", "dl.", "js."];
 
 impl Variable {
     /// Parses a rules-file name; `None` when unknown (or a prefix without a key).
@@ -635,6 +697,7 @@ impl Variable {
             .map(Variable::Query)
             .or_else(|| key("click.attr.").map(Variable::ClickAttr))
             .or_else(|| key("dl.").map(Variable::Dl))
+            .or_else(|| key("js.").map(Variable::Js))
     }
 
     /// The row of a fixed variable (`None` for the prefix families).
@@ -649,6 +712,7 @@ impl Variable {
             Query(k) => ("query.", k),
             ClickAttr(k) => ("click.attr.", k),
             Dl(k) => ("dl.", k),
+            Js(k) => ("js.", k),
             fixed => return fixed.spec().map_or("", |s| s.name).to_string(),
         };
         crate::text::concat(&[prefix, key])
@@ -658,7 +722,7 @@ impl Variable {
     pub fn var_type(&self) -> VarType {
         match self {
             Variable::Query(_) | Variable::ClickAttr(_) => VarType::Text,
-            Variable::Dl(_) => VarType::Any,
+            Variable::Dl(_) | Variable::Js(_) => VarType::Any,
             fixed => fixed.spec().map_or(VarType::Any, |s| s.ty),
         }
     }

@@ -11,7 +11,8 @@ use crate::json::{Json, JsonError};
 use crate::msg::Msg;
 use crate::prelude::*;
 use crate::rules::model::{
-    Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, TriggerType, VideoStatus, VideoStatuses,
+    EventMatch, Limit, Pos, Rules, ScrollUnits, Trigger, TriggerKind, TriggerType, VideoStatus,
+    VideoStatuses,
 };
 #[cfg(feature = "messages")]
 use crate::sort::sort_by;
@@ -120,13 +121,16 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
                 let id = items.get(i)?.get("id")?.as_str()?;
                 (!id.is_empty()).then_some(id)
             });
+            let mut index = Vec::with_capacity(items.len());
             for (i, t) in items.iter().enumerate() {
                 let first = first_use.get(i).copied().flatten();
                 if let Some(t) = trigger(ctx, t, i, first) {
                     rules.triggers.push(t);
+                    index.push(i);
                 }
                 ctx.trigger = None;
             }
+            members(ctx, items, &mut rules.triggers, &index);
         }
     }
     rules
@@ -276,9 +280,18 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
         Some(TriggerType::FormStart) => {
             selector(ctx, v, &path).map(|selector| TriggerKind::FormStart { selector })
         }
-        Some(TriggerType::Custom) => ctx
-            .req_string(v, &path, "event")
-            .map(|e| TriggerKind::Custom { event: e.into() }),
+        Some(TriggerType::Custom) => custom(ctx, v, &path),
+        Some(TriggerType::TriggerGroup) => group(ctx, v, &path),
+        Some(TriggerType::Timer) => timer(ctx, v, &path),
+        Some(TriggerType::Engagement) => number(
+            ctx,
+            v,
+            &path,
+            "engaged_seconds",
+            |x| x > 0.0 && x <= 86_400.0,
+            "must be more than 0 and at most 86400 (a day)",
+        )
+        .map(|engaged_seconds| TriggerKind::Engagement { engaged_seconds }),
         None => None,
     };
     if ctx.errors.len() > before {
@@ -314,6 +327,182 @@ fn selector(ctx: &mut Ctx, v: &Json, path: &str) -> Option<Option<String>> {
         None if v.get("selector").is_some() => None,
         None => Some(None),
     }
+}
+
+/// A custom trigger's names: exactly one of `event` (a name), `events` (a
+/// list of names) and `event_matches` (a regular expression, compiled with
+/// the engine's patterns).
+fn custom(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    const WAYS: [&str; 3] = ["event", "events", "event_matches"];
+    let given: Vec<&str> = WAYS.into_iter().filter(|f| v.get(f).is_some()).collect();
+    match given.as_slice() {
+        [] => {
+            let m = "missing required field \"event\" (or \"events\" or \"event_matches\")";
+            ctx.error(path, v.pos, m.into());
+            None
+        }
+        [_, second, ..] => {
+            let mut m = Msg::from("use one of \"event\", \"events\" and \"event_matches\", not ");
+            push_quoted(&mut m, given[0]);
+            m.push_str(" and ");
+            push_quoted(&mut m, second);
+            let pos = v.get(second).map_or(v.pos, |x| x.pos);
+            ctx.error(&field_path(path, second), pos, m);
+            None
+        }
+        ["events"] => {
+            names(ctx, v, path, "events", "event name").map(|names| TriggerKind::Custom {
+                event: EventMatch::Names(names),
+            })
+        }
+        [field] => ctx
+            .opt_string(v, path, field, true)
+            .map(|e| TriggerKind::Custom {
+                event: if *field == "event" {
+                    EventMatch::Names(vec![e.into()])
+                } else {
+                    EventMatch::Regex(e.into())
+                },
+            }),
+    }
+}
+
+/// A trigger group's own fields; its members are checked once every
+/// trigger is read ([`members`]).
+fn group(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    let within_session = match ctx.opt_string(v, path, "within", true) {
+        None if v.get("within").is_some() => None,
+        None | Some("page") => Some(false),
+        Some("session") => Some(true),
+        Some(other) => {
+            let pos = v.get("within").map_or(v.pos, |w| w.pos);
+            let m = unknown("scope", other, ["page", "session"]);
+            ctx.error(&field_path(path, "within"), pos, m);
+            None
+        }
+    };
+    let all_of = names(ctx, v, path, "all_of", "trigger id")?;
+    Some(TriggerKind::TriggerGroup {
+        all_of,
+        within_session: within_session?,
+    })
+}
+
+/// The required `field`: a non-empty list of non-empty strings (`what`s).
+fn names(ctx: &mut Ctx, v: &Json, path: &str, field: &str, what: &str) -> Option<Vec<String>> {
+    let p = field_path(path, field);
+    let list = ctx.required(v, path, field)?;
+    let items = ctx.array(list, &p, &crate::msg::concat(&[what, "s"]))?;
+    if items.is_empty() {
+        let m = crate::msg::concat(&["must list at least one ", what]);
+        ctx.error(&p, list.pos, m);
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if let Some(name) = ctx.string(item, &index_path(&p, i), true) {
+            out.push(name.into());
+        }
+    }
+    (out.len() == items.len()).then_some(out)
+}
+
+/// Each group's members must be other triggers of the file, and not groups;
+/// a group with a member that is not is left out (reported).
+fn members(ctx: &mut Ctx, items: &[Json], triggers: &mut Vec<Trigger>, index: &[usize]) {
+    fn id_of(j: &Json) -> Option<&str> {
+        j.get("id").and_then(Json::as_str)
+    }
+    let mut bad = Vec::new();
+    for (k, t) in triggers.iter().enumerate() {
+        let TriggerKind::TriggerGroup { all_of, .. } = &t.kind else {
+            continue;
+        };
+        ctx.trigger = Some(TriggerRef::Id(t.id.clone()));
+        let before = ctx.errors.len();
+        let raw = index.get(k).and_then(|&i| items.get(i));
+        for (j, member) in all_of.iter().enumerate() {
+            let found = items.iter().find(|x| id_of(x) == Some(member.as_str()));
+            let problem = match found {
+                _ if *member == t.id => Some(Msg::from("a group cannot list itself")),
+                None => {
+                    let ids = items.iter().filter_map(id_of);
+                    Some(unknown("trigger id", member, ids))
+                }
+                Some(x) if x.get("on").and_then(Json::as_str) == Some("trigger_group") => {
+                    Some(Msg::from("a group's members are triggers, not groups"))
+                }
+                Some(_) => None,
+            };
+            if let Some(m) = problem {
+                let pos = raw
+                    .and_then(|r| r.get("all_of")?.as_array()?.get(j).map(|x| x.pos))
+                    .unwrap_or(t.pos);
+                let path = index_path(&crate::msg::concat(&[&t.path, ".all_of"]), j);
+                ctx.error(&path, pos, m);
+            }
+        }
+        if ctx.errors.len() > before {
+            bad.push(k);
+        }
+        ctx.trigger = None;
+    }
+    for k in bad.into_iter().rev() {
+        triggers.remove(k);
+    }
+}
+
+/// A timer: `interval_ms` (required) and `times` (optional, a whole number).
+fn timer(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    let interval_ms = number(
+        ctx,
+        v,
+        path,
+        "interval_ms",
+        |x| (100.0..=86_400_000.0).contains(&x),
+        "must be at least 100 (a tenth of a second) and at most 86400000 (a day)",
+    );
+    let times = match v.get("times") {
+        None => Some(None),
+        Some(_) => number(
+            ctx,
+            v,
+            path,
+            "times",
+            |x| (1.0..=1e6).contains(&x) && x == (x as u32) as f64,
+            "must be a whole number from 1 to 1000000",
+        )
+        .map(|t| Some(t as u32)),
+    };
+    Some(TriggerKind::Timer {
+        interval_ms: interval_ms?,
+        times: times?,
+    })
+}
+
+/// A required number field that passes `ok` (`range` says what does).
+fn number(
+    ctx: &mut Ctx,
+    v: &Json,
+    path: &str,
+    field: &str,
+    ok: fn(f64) -> bool,
+    range: &str,
+) -> Option<f64> {
+    let x = ctx.required(v, path, field)?;
+    let p = field_path(path, field);
+    match (x.as_f64(), x.as_str()) {
+        (Some(n), _) if ok(n) => return Some(n),
+        (Some(_), _) => ctx.error(&p, x.pos, range.into()),
+        (None, Some(s)) => {
+            let mut m = Msg::from("expected a number, found the string ");
+            push_quoted(&mut m, s);
+            m.push_str(": write the number without quotes");
+            ctx.error(&p, x.pos, m);
+        }
+        (None, None) => ctx.error(&p, x.pos, expected("a number", x)),
+    }
+    None
 }
 
 fn scroll(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::backend::{Backend, ElementFacts};
-use crate::engine::TEXT_CAP;
+use crate::engine::{Value, TEXT_CAP};
 use crate::msg::Msg;
 
 #[wasm_bindgen]
@@ -170,6 +170,22 @@ impl Backend for Dom {
             url,
             target,
             attrs,
+        }
+    }
+
+    fn global(&self, path: &str) -> Value {
+        let Some(host) = &self.host else {
+            return Value::Null;
+        };
+        let v = host.g(path);
+        if let Some(s) = v.as_string() {
+            Value::Str(s)
+        } else if let Some(n) = v.as_f64() {
+            Value::Num(n)
+        } else if let Some(b) = v.as_bool() {
+            Value::Bool(b)
+        } else {
+            Value::Null
         }
     }
 }

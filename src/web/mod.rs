@@ -18,6 +18,7 @@ macro_rules! tag_local {
 }
 
 mod clicks;
+mod clock;
 mod consent;
 mod datalayer;
 mod dom;
@@ -109,6 +110,20 @@ extern "C" {
         el: &web_sys::Element,
         selector: &js_sys::JsString,
     ) -> Option<web_sys::Element>;
+    /// The page global at property path `path`: a string, number or
+    /// boolean, else `null` (see [`crate::backend::Backend::global`]).
+    #[wasm_bindgen(method)]
+    fn g(this: &Host, path: &str) -> JsValue;
+    /// A listener for activity events: notes the time in JS, and calls `f`
+    /// only when activity resumes after 30 s without any.
+    #[wasm_bindgen(method)]
+    fn actor(this: &Host, f: &Function) -> Function;
+    /// Notes activity now (a page view).
+    #[wasm_bindgen(method)]
+    fn acted(this: &Host);
+    /// When the visitor was last active (epoch ms; 0 before any activity).
+    #[wasm_bindgen(method)]
+    fn last(this: &Host) -> f64;
     /// `target.addEventListener(ty, f, {passive: true, capture})`.
     #[wasm_bindgen(method)]
     fn on(this: &Host, target: &EventTarget, ty: &str, f: &Function, capture: bool);
@@ -227,6 +242,9 @@ pub(crate) enum Call {
     FormInput,
     /// `storage`: another tab of the site wrote to `localStorage`.
     Storage,
+    /// What moves the page view's clocks: `focus`, `blur`, activity after
+    /// an idle spell, the clock's wake-up.
+    Clock,
 }
 
 impl Call {
@@ -256,12 +274,13 @@ impl Call {
             | Call::Answer
             | Call::FormSubmit
             | Call::FormLate
-            | Call::Storage => false,
+            | Call::Storage
+            | Call::Clock => false,
         }
     }
 
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 20] = [
+    const ALL: [Call; 21] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -282,6 +301,7 @@ impl Call {
         Call::FormCalled,
         Call::FormInput,
         Call::Storage,
+        Call::Clock,
     ];
 }
 
@@ -314,6 +334,9 @@ fn dispatch(code: u32, x: JsValue) {
         Call::FormCalled => forms::on_called(x),
         Call::FormInput => forms::on_input(x),
         Call::Storage => on_storage(x),
+        Call::Clock => {
+            with_tag(clock::update);
+        }
     }
 }
 
@@ -337,6 +360,8 @@ pub(crate) struct Tag {
     /// When activity was last written down (epoch ms).
     touched: f64,
     saved_state: String,
+    /// The page view's visible and engaged time.
+    clock: clock::PageClock,
 }
 
 /// Everything attached to the page, so [`stop`] can detach it.
@@ -531,6 +556,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let (w_scroll, w_video) = (wants(TriggerType::Scroll), wants(TriggerType::Video));
     let w_click = wants(TriggerType::Click) || wants(TriggerType::LinkClick);
     let w_custom = wants(TriggerType::Custom);
+    let (w_timer, w_engaged) = (wants(TriggerType::Timer), wants(TriggerType::Engagement));
     let (w_submit, w_start) = (
         wants(TriggerType::FormSubmit),
         wants(TriggerType::FormStart),
@@ -543,6 +569,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             session,
             touched: now,
             saved_state,
+            clock: clock::PageClock::default(),
         })
     });
     transport::attach();
@@ -569,6 +596,9 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     }
     if w_submit || w_start {
         forms::attach(w_submit, w_start);
+    }
+    if w_timer || w_engaged {
+        with_tag(|t| clock::attach(t, w_engaged));
     }
 }
 

@@ -5,10 +5,12 @@
 //! counts a restore as a page view too; the page never reloaded, so nothing
 //! else would).
 
-use super::{scroll, Tag};
+use super::{clock, scroll, Tag};
 
-/// The current page was viewed: fire the `page_view` triggers.
+/// The current page was viewed: fire the `page_view` triggers, and start
+/// the view's clocks over.
 pub(crate) fn viewed(t: &mut Tag) {
+    clock::restart(t);
     t.engine.on_page_view(&mut t.out);
     t.deliver(false);
 }

@@ -233,6 +233,8 @@ pub(super) fn on_lifecycle(e: JsValue) {
                 {
                     t.hidden();
                 }
+                // `visibilitychange`: visible time starts or stops.
+                super::clock::update(tag);
             }
         }
     });

@@ -75,7 +75,7 @@ pub fn custom(id: &str, event: &str) -> Trigger {
         id,
         id,
         TriggerKind::Custom {
-            event: event.into(),
+            event: EventMatch::Names(vec![event.into()]),
         },
     )
 }
@@ -152,7 +152,7 @@ pub fn rules(triggers: Vec<Trigger>) -> Rules {
 
 /// An engine on `https://www.example.com/blog/post.html?utm_source=news&q=red+shoes`.
 pub fn engine(triggers: Vec<Trigger>) -> Engine<NativeBackend> {
-    let (mut e, errors) = Engine::new(rules(triggers), NativeBackend);
+    let (mut e, errors) = Engine::new(rules(triggers), NativeBackend::default());
     assert!(errors.is_empty(), "{errors:?}");
     e.set_page(page(
         "https://www.example.com/blog/post.html?utm_source=news&q=red+shoes",
@@ -164,7 +164,7 @@ pub fn engine(triggers: Vec<Trigger>) -> Engine<NativeBackend> {
 pub fn engine_from_json(text: &str) -> Engine<NativeBackend> {
     let parsed = microconv::rules::parse(text);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    let (mut e, errors) = Engine::new(parsed.rules, NativeBackend);
+    let (mut e, errors) = Engine::new(parsed.rules, NativeBackend::default());
     assert!(errors.is_empty(), "{errors:?}");
     e.set_page(page("https://www.example.com/blog/post.html"));
     e
