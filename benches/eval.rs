@@ -228,6 +228,7 @@ mod native {
                             statuses: VideoStatuses::all(),
                             progress_percent: vec![25.0, 50.0, 75.0],
                             progress_seconds: vec![10.0],
+                            include_decorative: false,
                         },
                         "video.title",
                     );
@@ -247,6 +248,9 @@ mod native {
                 duration: 120.0,
                 url: "https://cdn.example.com/media/demo.mp4".into(),
                 title: "Product demo: free trial".into(),
+                muted: false,
+                autoplay: false,
+                looped: false,
             };
             let mut step = 0u32;
             report(

@@ -88,6 +88,31 @@ function host(c) {
     // The page view counts as activity; last() is the latest activity's time.
     acted: function () { this.la = Date.now() },
     last: function () { return this.la || 0 },
+    // Element visibility for trigger i: an IntersectionObserver at ratio th
+    // on every element matching sel, now and added later (a MutationObserver
+    // on the document), calling f([i, element, key, ratio, visible]) when one
+    // crosses th. The browser reports the crossings: nothing reads layout.
+    vis: function (i, sel, th, f) {
+      var h = this, io = new IntersectionObserver(function (es) {
+        es.forEach(function (e) { f([i, e.target, h.key(e.target), e.intersectionRatio, e.isIntersecting && e.intersectionRatio >= th - 1e-3]) })
+      }, { threshold: th });
+      function scan(n) {
+        try {
+          if (n.nodeType != 1) return;
+          if (n.matches(sel)) io.observe(n);
+          n.querySelectorAll(sel).forEach(function (e) { io.observe(e) })
+        } catch (x) {}
+      }
+      scan(document.documentElement);
+      new MutationObserver(function (ms) { ms.forEach(function (m) { m.addedNodes.forEach(scan) }) })
+        .observe(document.documentElement, { childList: !0, subtree: !0 })
+    },
+    // A small number per element, kept in a WeakMap (removed elements are collected).
+    key: function (e) {
+      var m = this.k = this.k || new WeakMap, k = m.get(e);
+      if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
+      return k
+    },
     // A passive listener (capture for events that don't bubble).
     on: function (t, n, f, c) { t.addEventListener(n, f, { passive: !0, capture: c }) },
     // The page's facts in one string: URL without fragment, host name, path,
@@ -124,13 +149,14 @@ function host(c) {
       return r
     },
     // A media element's engine key (a small number, kept in a WeakMap so
-    // removed elements are collected), position, duration, current source
-    // and title (title, aria-label or data-title); null for anything else.
+    // removed elements are collected), position, duration, current source,
+    // title (title, aria-label or data-title), muted, autoplay and loop;
+    // null for anything else.
     media: function (e) {
       if (!(e instanceof HTMLMediaElement)) return null;
       var m = this.m = this.m || new WeakMap, k = m.get(e), a = e.getAttribute.bind(e);
       if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
-      return [k, e.currentTime, e.duration, e.currentSrc, a("title") || a("aria-label") || a("data-title") || ""]
+      return [k, e.currentTime, e.duration, e.currentSrc, a("title") || a("aria-label") || a("data-title") || "", e.muted, e.autoplay, e.loop]
     },
     // Media events stay inside their shadow root (they are not composed), so
     // f also listens (capturing, passive) for the event types ts (space-

@@ -194,7 +194,7 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   });
   const m = mine(r.logs);
   check(m.length === 2 && m[0] === 'warning: microconv: some triggers were left out of the rules\n  trigger "oops": triggers[1].on: '
-    + 'unknown trigger type "clik": expected one of "scroll", "video", "click", "link_click", "page_view", "form_submit", "form_start", "custom", "timer", "engagement", "trigger_group"' && m[1] === NOT_PUBLISHED,
+    + 'unknown trigger type "clik": expected one of "scroll", "video", "click", "link_click", "page_view", "form_submit", "form_start", "custom", "timer", "engagement", "trigger_group", "element_visibility"' && m[1] === NOT_PUBLISHED,
   `bad trigger named once, with the diagnostics file's message: ${JSON.stringify(m)}`);
   check(checkRequests.length === 2 && checkRequests.some((p) => p.endsWith(".js")) && checkRequests.some((p) => p.endsWith(".wasm")),
     `the diagnostics file (.js + .wasm) fetched for it: ${checkRequests}`);

@@ -19,10 +19,10 @@ let seed = +(process.argv[5] || 1);
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 const bases = ["www/rules.json", "cli/tests/fixtures/bad-rules.json"].map((f) => fs.readFileSync(path.join(root, f), "utf8"));
-const vocab = ["scroll", "video", "click", "link_click", "page_view", "form_submit", "form_start", "custom", "timer", "engagement", "trigger_group", "clik", "percent", "pixels", "pixel", "start", "progress", "complete", "stat",
+const vocab = ["scroll", "video", "click", "link_click", "page_view", "form_submit", "form_start", "custom", "timer", "engagement", "trigger_group", "element_visibility", "clik", "percent", "pixels", "pixel", "start", "progress", "complete", "stat",
   "equals", "start_with", "contains", "matches_regex", "matches_css", "less_than", "page.path", "page.pth", "click.attrs.href", "click.attr.", "dl.", "query.",
   "click.element", "link.outbound", "once_per_page", "once_per_pag", "(", "a[", "##", "[a-", "", " ", "true", "false", "12", "1e400",
-  "shop.example.com/x", "*.shop.com", "a..b", "host:80", "ümlaut", "x".repeat(80), "triggers", "id", "on", "units", "selector", "event", "events", "event_matches", "^ga4", "js.", "js.app.x", "interval_ms", "times", "engaged_seconds", "all_of", "within", "session"];
+  "shop.example.com/x", "*.shop.com", "a..b", "host:80", "ümlaut", "x".repeat(80), "triggers", "id", "on", "units", "selector", "event", "events", "event_matches", "^ga4", "js.", "js.app.x", "interval_ms", "times", "engaged_seconds", "all_of", "within", "session", "include_decorative", "video.loop", "min_percent_visible", "min_on_screen_ms", "once_per"];
 const anyVal = () => pick([() => pick(vocab), () => pick([0, -1, 50, 100, 150, 1.5, 1e9]), () => pick([true, false, null]), () => [], () => ({}),
   () => [pick(vocab), pick([1, 50])], () => ({ variable: pick(vocab), operator: pick(vocab), value: pick([pick(vocab), 5, true]) })])();
 function mutateTree(n, depth) {

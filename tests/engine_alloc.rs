@@ -85,6 +85,9 @@ fn evaluation_allocates_nothing_when_nothing_fires() {
         duration: 100.0,
         url: "u".into(),
         title: "t".into(),
+        muted: false,
+        autoplay: false,
+        looped: false,
     };
     // Warm-up: scratch buffers grow, media state is created.
     e.on_push(&pushed, &mut out);

@@ -176,6 +176,7 @@ fn statuses_filter_what_a_trigger_reports() {
             .with(VideoStatus::Seek),
         progress_percent: vec![50.0],
         progress_seconds: vec![],
+        include_decorative: false,
     };
     let mut e = engine(vec![t]);
     assert!(ev(&mut e, Play, 0.0).is_empty());
@@ -213,4 +214,91 @@ fn conditions_on_media_url() {
         1
     );
     assert!(media(&mut e, 2, Play, 0.0, D, "https://x/other.mp4").is_empty());
+}
+
+/// A media event of element 1 with its flags.
+fn flagged(
+    e: &mut Engine<NativeBackend>,
+    kind: MediaEventKind,
+    t: f64,
+    muted: bool,
+    autoplay: bool,
+    looped: bool,
+) -> Vec<microconv::engine::Conversion> {
+    let ev = microconv::engine::MediaEvent {
+        kind,
+        current_time: t,
+        duration: D,
+        url: URL.into(),
+        title: String::new(),
+        muted,
+        autoplay,
+        looped,
+    };
+    let mut out = vec![];
+    e.on_media(1, &ev, &mut out);
+    out
+}
+
+#[test]
+fn decorative_media_are_left_out_unless_asked_for() {
+    let mut wanted = video("background", &[50.0], &[]);
+    if let TriggerKind::Video {
+        include_decorative, ..
+    } = &mut wanted.kind
+    {
+        *include_decorative = true;
+    }
+    let mut e = engine(vec![video("watched", &[50.0], &[]), wanted]);
+    // Muted and autoplaying: a background.
+    let out = flagged(&mut e, Play, 0.0, true, true, false);
+    assert_eq!(ids(&e, &out), ["background"]);
+    assert_eq!(
+        out[0].var("video.muted"),
+        Some(&microconv::engine::Value::Bool(true))
+    );
+    assert_eq!(
+        out[0].var("video.autoplay"),
+        Some(&microconv::engine::Value::Bool(true))
+    );
+    assert_eq!(out[0].var("video.loop"), None, "false flags are not sent");
+    let out = flagged(&mut e, TimeUpdate, 60.0, true, true, false);
+    assert_eq!(ids(&e, &out), ["background"]);
+    // The visitor unmutes it: from now on it is watched.
+    let out = flagged(&mut e, Pause, 61.0, false, true, false);
+    assert_eq!(ids(&e, &out), ["watched", "background"]);
+    // Muted alone, or autoplay alone, is not decorative.
+    let mut e = engine(vec![video("watched", &[], &[])]);
+    let out = flagged(&mut e, Play, 0.0, true, false, false);
+    assert_eq!(ids(&e, &out), ["watched"]);
+    let mut e = engine(vec![video("watched", &[], &[])]);
+    let out = flagged(&mut e, Play, 0.0, false, true, true);
+    assert_eq!(ids(&e, &out), ["watched"]);
+}
+
+#[test]
+fn a_loop_restart_completes_the_play_through_without_seek_or_start() {
+    let mut e = engine(vec![video("v", &[25.0, 50.0, 75.0], &[])]);
+    let lp = |e: &mut Engine<NativeBackend>, kind, t| {
+        video_milestones(&flagged(e, kind, t, false, false, true))
+    };
+    assert_eq!(lp(&mut e, Play, 0.0), [m("start", Some(0.0))]);
+    assert_eq!(
+        lp(&mut e, TimeUpdate, 60.0),
+        [progress(25.0), progress(50.0)]
+    );
+    assert_eq!(lp(&mut e, TimeUpdate, 99.7), [progress(75.0)]);
+    // The loop: a seek from the end to the start.
+    assert!(lp(&mut e, Seeking, 99.8).is_empty());
+    assert_eq!(lp(&mut e, Seeked, 0.0), [m("complete", Some(0.0))]);
+    // Playing on: the thresholds fire again, with no new start.
+    assert!(lp(&mut e, TimeUpdate, 0.3).is_empty());
+    assert_eq!(lp(&mut e, TimeUpdate, 30.0), [progress(25.0)]);
+    // A seek back to the start that is not from the end is a seek to 0: nothing.
+    assert!(lp(&mut e, Seeked, 0.0).is_empty());
+    // Without the loop flag, a jump from the end to 0.6 s is a seek.
+    let mut e = engine(vec![video("v", &[], &[])]);
+    ev(&mut e, Play, 0.0);
+    ev(&mut e, TimeUpdate, 99.5);
+    assert_eq!(ev(&mut e, Seeked, 0.6), [m("seek", Some(1.0))]);
 }

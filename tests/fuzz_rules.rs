@@ -547,6 +547,18 @@ fn gen_trigger(r: &mut Rng, index: usize) -> J {
                 m.push(("times".into(), or_any(r, J::Num(n))));
             }
         }
+        "element_visibility" if !r.bad() => {
+            let sel = gen_selector(r);
+            m.push(("selector".into(), or_any(r, J::Str(sel))));
+            if r.pct(50) {
+                let n = r.pick(&["25", "100"]).to_string();
+                m.push(("min_percent_visible".into(), or_any(r, J::Num(n))));
+            }
+            if r.pct(50) {
+                let w = r.pick(&["page", "element"]).to_string();
+                m.push(("once_per".into(), or_any(r, J::Str(w))));
+            }
+        }
         "trigger_group" if !r.bad() => {
             let ids: Vec<J> = (0..r.range(1, 3))
                 .map(|_| J::Str(format!("t{}", r.below(6))))
@@ -981,6 +993,9 @@ fn gen_events(r: &mut Rng, tree_len: usize) -> Vec<Ev> {
                         duration: media_dur[m],
                         url,
                         title: gen_text(r),
+                        muted: false,
+                        autoplay: false,
+                        looped: false,
                     },
                 )
             }

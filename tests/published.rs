@@ -251,6 +251,9 @@ fn run(rules: Rules) {
         duration: 60.0,
         url: "https://www.example.com/demo.mp4".into(),
         title: String::new(),
+        muted: false,
+        autoplay: false,
+        looped: false,
     };
     e.on_media(1, &media, &mut out);
     e.on_push(

@@ -74,21 +74,25 @@ fn top_level_not_an_object() {
 #[test]
 fn version_missing_wrong_or_unsupported() {
     assert_one(
-        errors("{\"triggers\": []}"),
+        errors("{\"triggers\": [{\"id\": \"p\", \"conversion\": \"p\", \"on\": \"page_view\"}]}"),
         "missing required field \"version\"",
     );
     assert_one(
-        errors("{\"version\": 2, \"triggers\": []}"),
+        errors("{\"version\": 2, \"triggers\": [{\"id\": \"p\", \"conversion\": \"p\", \"on\": \"page_view\"}]}"),
         "version: unsupported version: only 1 exists",
     );
     assert_one(
-        errors("{\"version\": \"1\", \"triggers\": []}"),
+        errors("{\"version\": \"1\", \"triggers\": [{\"id\": \"p\", \"conversion\": \"p\", \"on\": \"page_view\"}]}"),
         "version: expected the number 1, found a string",
     );
 }
 
 #[test]
-fn triggers_missing_or_not_an_array() {
+fn triggers_missing_empty_or_not_an_array() {
+    assert_one(
+        errors("{\"version\": 1, \"triggers\": []}"),
+        "triggers: must list at least one trigger: with none, nothing is tracked",
+    );
     assert_one(
         errors("{\"version\": 1}"),
         "missing required field \"triggers\"",
@@ -107,7 +111,7 @@ fn triggers_missing_or_not_an_array() {
 fn top_level_fields() {
     let text = r#"{"$schema": "https://example.com/s.json", "version": 1, "endpoint": 5,
         "affiliated_domains": ["Shop.Example.com", "https://x.com", "*.y.com", "z.com:80", "a b", 3, ""],
-        "allow_query": ["utm_source", ""], "triggers": [], "trigers": [], "on": "scroll"}"#;
+        "allow_query": ["utm_source", ""], "triggers": [{"id": "p", "conversion": "p", "on": "page_view"}], "trigers": [], "on": "scroll"}"#;
     assert_eq!(
         errors(text),
         [
@@ -128,7 +132,7 @@ fn top_level_fields() {
     assert_eq!(rules.allow_query, ["utm_source"]);
     assert_eq!(rules.endpoint, None);
     assert_eq!(
-        errors("{\"version\": 1, \"endpoint\": \"\", \"triggers\": []}"),
+        errors("{\"version\": 1, \"endpoint\": \"\", \"triggers\": [{\"id\": \"p\", \"conversion\": \"p\", \"on\": \"page_view\"}]}"),
         ["endpoint: must not be empty"]
     );
 }
@@ -141,7 +145,7 @@ fn unknown_trigger_field_with_and_without_suggestion() {
             "trigger \"t\": triggers[0].selectr: unknown field \"selectr\" (did you mean \"selector\"?)",
             "trigger \"t\": triggers[0].colour: unknown field \"colour\": expected one of \"id\", \"conversion\", \"on\", \
              \"conditions\", \"unless\", \"limit\", \"macro\", \"description\", \"units\", \"thresholds\", \"statuses\", \
-             \"progress_percent\", \"progress_seconds\", \"selector\", \"check_validation\", \"event\", \"events\", \"event_matches\", \"interval_ms\", \"times\", \"engaged_seconds\", \"all_of\", \"within\"",
+             \"progress_percent\", \"progress_seconds\", \"include_decorative\", \"selector\", \"check_validation\", \"event\", \"events\", \"event_matches\", \"interval_ms\", \"times\", \"engaged_seconds\", \"all_of\", \"within\", \"min_percent_visible\", \"min_on_screen_ms\", \"once_per\"",
         ]
     );
 }
@@ -225,7 +229,7 @@ fn unknown_trigger_type() {
     );
     assert_one(
         one("\"on\": \"hover\""),
-        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"form_submit\", \"form_start\", \"custom\", \"timer\", \"engagement\", \"trigger_group\"",
+        "trigger \"t\": triggers[0].on: unknown trigger type \"hover\": expected one of \"scroll\", \"video\", \"click\", \"link_click\", \"page_view\", \"form_submit\", \"form_start\", \"custom\", \"timer\", \"engagement\", \"trigger_group\", \"element_visibility\"",
     );
 }
 
@@ -286,7 +290,8 @@ fn thresholds_are_sorted_without_duplicates() {
         TriggerKind::Video {
             statuses: VideoStatuses::all(),
             progress_percent: vec![25.0, 75.0],
-            progress_seconds: vec![10.0, 30.0]
+            progress_seconds: vec![10.0, 30.0],
+            include_decorative: false,
         }
     );
 }

@@ -97,7 +97,8 @@ fn example_is_accepted_and_means_what_it_says() {
         TriggerKind::Video {
             statuses,
             progress_percent: vec![25.0, 50.0, 75.0],
-            progress_seconds: vec![]
+            progress_seconds: vec![],
+            include_decorative: false,
         }
     );
     assert_eq!(

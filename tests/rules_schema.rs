@@ -105,6 +105,7 @@ fn each_trigger_type_allows_exactly_its_own_fields() {
             "timer" => vec!["interval_ms"],
             "engagement" => vec!["engaged_seconds"],
             "trigger_group" => vec!["all_of"],
+            "element_visibility" => vec!["selector"],
             _ => vec![],
         };
         if ty == "custom" {

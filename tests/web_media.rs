@@ -185,3 +185,33 @@ async fn media_inside_shadow_roots_are_seen() {
     assert_eq!(milestones(&events, "Deep before"), FULL);
     assert_eq!(milestones(&events, "Closed after"), FULL);
 }
+
+#[wasm_bindgen_test]
+async fn a_decorative_loop_sends_nothing_and_its_restarts_complete_when_asked() {
+    let tag = Tag::start(&rules(&format!(
+        r#"{WATCHED},
+        {{"id":"loops","conversion":"loop_done","on":"video","include_decorative":true,
+          "statuses":["start","seek","complete"],"limit":"unlimited"}}"#
+    )));
+    // Muted and looping (the 2 s tone): a background.
+    let a = audio(&tag, "bg", "Background");
+    a.set_loop(true);
+    play(&a).await;
+    sleep(4_600).await;
+    a.pause().unwrap();
+    let events = tag.events();
+    assert!(
+        events.iter().all(|e| e.trigger == "loops"),
+        "the default trigger leaves decorative media out: {:?}",
+        events.iter().map(|e| &e.trigger).collect::<Vec<_>>()
+    );
+    // One start, a complete per loop restart, never a seek.
+    let got = milestones(&events, "Background");
+    assert_eq!(got.first().map(String::as_str), Some("start"), "{got:?}");
+    assert!(!got.iter().any(|m| m == "seek"), "{got:?}");
+    let completes = got.iter().filter(|m| *m == "complete").count();
+    assert!((1..=2).contains(&completes), "{got:?}");
+    assert_eq!(got.len(), 1 + completes, "{got:?}");
+    assert_eq!(events[0].var("video.loop").as_bool(), Some(true));
+    assert_eq!(events[0].var("video.muted").as_bool(), Some(true));
+}

@@ -53,6 +53,46 @@ fn check_published(path: &str, text: &str) -> Result<Checked, Usage> {
     Ok(Checked { errors, engine })
 }
 
+/// Prints the warnings of the valid rules (and, with the `--simulate`
+/// events, each `dl.*` key no push there sets) as
+/// `file:line:column: warning: ...` lines; returns how many.
+pub fn warnings(
+    file: &str,
+    engine: &Engine<NativeBackend>,
+    events: Option<(&str, &[crate::events::Example])>,
+) -> usize {
+    let mut all = rules::lint::warnings(engine.rules());
+    if let Some((events_file, events)) = events {
+        let pushed: Vec<&str> = events
+            .iter()
+            .filter_map(|ex| match &ex.event {
+                crate::events::Event::Push(p) => Some(p),
+                _ => None,
+            })
+            .flat_map(|p| p.fields.iter().map(|(k, _)| k.as_str()))
+            .collect();
+        let near = |a: &str, b: &str| {
+            a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'.'
+        };
+        for (key, mut e) in rules::lint::dl_keys(engine.rules()) {
+            let set = pushed
+                .iter()
+                .any(|p| *p == key || near(p, key) || near(key, p));
+            if !set {
+                e.message = format!(
+                    "no push in {events_file} sets \"{key}\": is it the data layer's key, as the page pushes it?"
+                );
+                all.push(e);
+            }
+        }
+    }
+    all.sort_by_key(|e| (e.pos.line, e.pos.column));
+    for e in &all {
+        println!("{file}:{}:{}: warning: {e}", e.pos.line, e.pos.column);
+    }
+    all.len()
+}
+
 /// `file:line:column: trigger "id": path: message`.
 pub fn line(file: &str, e: &RuleError) -> String {
     format!("{file}:{}:{}: {e}", e.pos.line, e.pos.column)

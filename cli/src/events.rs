@@ -119,6 +119,9 @@ fn decode(v: &J) -> Result<Event, String> {
                     duration,
                     url: string(o, "url")?.unwrap_or_default(),
                     title: string(o, "title")?.unwrap_or_default(),
+                    muted: flag(o, "muted"),
+                    autoplay: flag(o, "autoplay"),
+                    looped: flag(o, "loop"),
                 },
             }
         }
@@ -142,7 +145,6 @@ fn decode(v: &J) -> Result<Event, String> {
                     .map(|(_, v)| v.clone())
                     .unwrap_or_default()
             };
-            let flag = |k: &str| o.get(k).and_then(J::as_bool).unwrap_or(false);
             let method = attr("method").to_ascii_lowercase();
             Event::Form {
                 event: FormEvent {
@@ -158,8 +160,8 @@ fn decode(v: &J) -> Result<Event, String> {
                         "get".into()
                     },
                     fields: number(o, "fields")?.unwrap_or(0.0) as u32,
-                    prevented: flag("prevented"),
-                    invalid: flag("invalid"),
+                    prevented: flag(o, "prevented"),
+                    invalid: flag(o, "invalid"),
                 },
                 form,
             }
@@ -200,6 +202,11 @@ fn decode(v: &J) -> Result<Event, String> {
             ))
         }
     })
+}
+
+/// A boolean field, `false` when absent.
+fn flag(o: &Map<String, J>, key: &str) -> bool {
+    o.get(key).and_then(J::as_bool).unwrap_or(false)
 }
 
 fn string(o: &Map<String, J>, key: &str) -> Result<Option<String>, String> {

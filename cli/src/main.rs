@@ -27,7 +27,7 @@ with which variables. Event objects, by \"type\":
       \"url\":\"https://example.com/demo.mp4\", \"title\":\"Demo\"}
       an HTML5 media event; kind is play, pause, seeking, seeked, timeupdate or
       ended; \"media\" tells media elements apart; duration null = unknown,
-      \"Infinity\" = live
+      \"Infinity\" = live; \"muted\", \"autoplay\", \"loop\": the element's flags
   {\"type\":\"form\", \"kind\":\"submit\", \"form\":{\"tag\":\"form\", \"attrs\":{\"id\":\"newsletter\",
       \"action\":\"/subscribe\", \"method\":\"post\"}}, \"fields\":2, \"prevented\":false, \"invalid\":false}
       a form's submission (kind submit) or first interaction (kind start);
@@ -60,6 +60,10 @@ enum Command {
         /// with the rules and prints which triggers fire (see below).
         #[arg(long, value_name = "EVENTS.json")]
         simulate: Option<String>,
+        /// Treats warnings (valid rules that probably mislead) as defects:
+        /// exit 1 when there is any.
+        #[arg(long)]
+        strict: bool,
         /// The rules files.
         #[arg(required = true, value_name = "RULES.json")]
         files: Vec<String>,
@@ -81,7 +85,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Check { simulate, files } => run(simulate.as_deref(), &files),
+        Command::Check {
+            simulate,
+            strict,
+            files,
+        } => run(simulate.as_deref(), strict, &files),
         Command::Publish { out, file } => publish::run(&file, &out),
     };
     match result {
@@ -98,8 +106,9 @@ fn main() -> ExitCode {
 #[derive(Debug)]
 pub struct Usage(pub String);
 
-/// Checks `files` (and simulates `events` on each); `Ok(clean)`.
-fn run(simulate: Option<&str>, files: &[String]) -> Result<bool, Usage> {
+/// Checks `files` (and simulates `events` on each); `Ok(clean)`: no
+/// defect, and with `strict` no warning either.
+fn run(simulate: Option<&str>, strict: bool, files: &[String]) -> Result<bool, Usage> {
     let events = match simulate {
         Some(path) => Some((path.to_string(), events::read(path)?)),
         None => None,
@@ -108,6 +117,11 @@ fn run(simulate: Option<&str>, files: &[String]) -> Result<bool, Usage> {
     for file in files {
         let checked = check::check_file(file)?;
         clean &= checked.errors.is_empty();
+        let pushed = events
+            .as_ref()
+            .map(|(path, ev)| (path.as_str(), ev.as_slice()));
+        let warnings = check::warnings(file, &checked.engine, pushed);
+        clean &= !(strict && warnings > 0);
         if let Some((path, events)) = &events {
             simulate::run(path, events, checked.engine);
         }

@@ -336,6 +336,68 @@ fn simulate_regex_custom_events_and_page_globals() {
 }
 
 #[test]
+fn warnings_for_rules_that_mislead_and_strict_makes_them_defects() {
+    let dir = std::env::temp_dir().join(format!("microconv-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"{"version": 1, "triggers": [
+  {"id": "demo", "conversion": "d", "on": "video", "progress_percent": [50]},
+  {"id": "read", "conversion": "r", "on": "scroll", "thresholds": [75]},
+  {"id": "thanks", "conversion": "t", "on": "page_view",
+   "conditions": [{"variable": "page.path", "operator": "equals", "value": "https://example.com/thank-you"}]},
+  {"id": "guest", "conversion": "g", "on": "click",
+   "unless": [{"variable": "dl.user.logedIn", "operator": "equals", "value": true}]}
+]}"#,
+    )
+    .unwrap();
+    let file = rules.to_str().unwrap();
+    let (code, out, _) = run(&["check", file]);
+    assert_eq!(code, 0, "warnings alone pass: {out}");
+    let warnings: Vec<&str> = out.lines().filter(|l| l.contains(": warning: ")).collect();
+    assert_eq!(warnings.len(), 3, "{out}");
+    assert!(warnings[0].starts_with(&format!("{file}:2:3: warning: trigger \"demo\": triggers[0].statuses: without \"statuses\" the trigger also fires on start, pause, seek and complete")), "{out}");
+    assert!(warnings[1].starts_with(&format!("{file}:3:3: warning: trigger \"read\": triggers[1]: a percent scroll trigger without a page condition fires on every page")), "{out}");
+    assert!(
+        warnings[2].contains(
+            "trigger \"thanks\": triggers[2].conditions[0].value: page.path starts with \"/\""
+        ),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l.contains(": ok, 4 triggers")), "{out}");
+    let (code, _, _) = run(&["check", "--strict", file]);
+    assert_eq!(code, 1, "--strict: warnings are defects");
+
+    // With the pushes of --simulate, a dl.* key none of them sets.
+    let events = dir.join("events.json");
+    std::fs::write(
+        &events,
+        r#"[{"type": "push", "event": "login", "user": {"loggedIn": true}}]"#,
+    )
+    .unwrap();
+    let (code, out, _) = run(&["check", "--simulate", events.to_str().unwrap(), file]);
+    assert_eq!(code, 0, "{out}");
+    let dl: Vec<&str> = out.lines().filter(|l| l.contains("no push in")).collect();
+    assert_eq!(dl.len(), 1, "{out}");
+    assert!(
+        dl[0].contains("trigger \"guest\": triggers[3].unless[0].variable: no push in "),
+        "{out}"
+    );
+    assert!(dl[0].contains("sets \"user.logedIn\""), "{out}");
+
+    // A file without triggers: a defect, as the tag refuses to start on it.
+    std::fs::write(&rules, r#"{"version": 1, "triggers": []}"#).unwrap();
+    let (code, out, _) = run(&["check", file]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("triggers: must list at least one trigger"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn publish_writes_the_published_form_that_check_and_the_reader_accept() {
     let dir = std::env::temp_dir().join(format!("microconv-publish-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

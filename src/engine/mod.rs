@@ -15,6 +15,7 @@ mod scope;
 mod scroll;
 mod value;
 mod video;
+mod visibility;
 
 pub use clock::{TimeClock, CATCH_UP};
 pub use datalayer::DL_STATE_CAP;
@@ -22,7 +23,8 @@ pub use forms::{FormEvent, FormEventKind};
 pub use links::DOWNLOAD_EXTENSIONS;
 pub(crate) use value::round;
 pub use value::{js_number, Value};
-pub use video::{END_SLACK, SEEK_MIN_MOVE};
+pub use video::{END_SLACK, LOOP_SLACK, SEEK_MIN_MOVE};
+pub use visibility::Sighting;
 
 use alloc::borrow::Cow;
 
@@ -117,6 +119,20 @@ pub struct MediaEvent {
     pub url: String,
     /// From `title`, `aria-label` or `data-title`.
     pub title: String,
+    /// `muted`.
+    pub muted: bool,
+    /// `autoplay`.
+    pub autoplay: bool,
+    /// `loop`.
+    pub looped: bool,
+}
+
+impl MediaEvent {
+    /// Muted and playing by itself (autoplay or loop): a background, not
+    /// something watched.
+    pub fn decorative(&self) -> bool {
+        self.muted && (self.autoplay || self.looped)
+    }
 }
 
 /// A `dataLayer.push({event: ...})`: the name and its other keys.
@@ -224,6 +240,10 @@ pub struct Engine<B: Backend> {
     groups: Vec<usize>,
     /// Per trigger: whether a group lists it.
     members: Vec<bool>,
+    /// `element_visibility` triggers.
+    visibility: Vec<usize>,
+    /// What `element_visibility` triggers reported in this page view.
+    seen: visibility::Seen,
     videos: bool,
     page: PageCtx,
     scroll: ScrollState,
@@ -263,18 +283,21 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
         }
         | TriggerKind::FormStart {
             selector: Some(sel),
-        } => match backend.compile_selector(sel) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                errors.push(RuleError {
-                    trigger: Some(TriggerRef::Id(t.id.clone())),
-                    path: crate::msg::concat(&[&t.path, ".selector"]),
-                    message: crate::msg::concat(&["invalid CSS selector: ", &e]),
-                    pos: t.pos,
-                });
-                None
+        }
+        | TriggerKind::ElementVisibility { selector: sel, .. } => {
+            match backend.compile_selector(sel) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    errors.push(RuleError {
+                        trigger: Some(TriggerRef::Id(t.id.clone())),
+                        path: crate::msg::concat(&[&t.path, ".selector"]),
+                        message: crate::msg::concat(&["invalid CSS selector: ", &e]),
+                        pos: t.pos,
+                    });
+                    None
+                }
             }
-        },
+        }
         _ => None,
     };
     let event_re = match &t.kind {
@@ -453,6 +476,8 @@ impl<B: Backend> Engine<B> {
             clocks: clock::Clocks::default(),
             groups: Vec::new(),
             members: Vec::new(),
+            visibility: Vec::new(),
+            seen: visibility::Seen::default(),
             videos: false,
             page: PageCtx::default(),
             scroll: ScrollState::default(),
@@ -469,6 +494,7 @@ impl<B: Backend> Engine<B> {
                     statuses,
                     progress_percent,
                     progress_seconds,
+                    ..
                 } => {
                     engine.videos = true;
                     engine
@@ -489,6 +515,7 @@ impl<B: Backend> Engine<B> {
                     engine.clocks.add_engagement(i, *engaged_seconds)
                 }
                 TriggerKind::TriggerGroup { .. } => engine.groups.push(i),
+                TriggerKind::ElementVisibility { .. } => engine.visibility.push(i),
             }
         }
         let triggers = &engine.j.rules.triggers;
@@ -530,6 +557,7 @@ impl<B: Backend> Engine<B> {
             TriggerType::Timer => self.clocks.uses(TimeClock::Visible),
             TriggerType::Engagement => self.clocks.uses(TimeClock::Engaged),
             TriggerType::TriggerGroup => !self.groups.is_empty(),
+            TriggerType::ElementVisibility => !self.visibility.is_empty(),
         }
     }
     /// A new page view (load or single-page-app route): page variables update,
@@ -544,6 +572,7 @@ impl<B: Backend> Engine<B> {
         self.scroll.new_page();
         self.forms.new_page();
         self.clocks.new_page();
+        self.seen.new_page();
     }
     /// The current page.
     pub fn page(&self) -> &Page {
@@ -613,6 +642,10 @@ impl<B: Backend> Engine<B> {
     ///   Percent thresholds need a finite duration > 0 (live streams: none);
     ///   seconds thresholds always work.
     /// - `complete`: `Ended`; it re-arms the media's thresholds and `start`.
+    ///   A looping media's restart completes the play-through as well
+    ///   (thresholds re-armed; no `seek`, no new `start`).
+    /// - Decorative media (muted, and autoplaying or looping: a background)
+    ///   are left out except for triggers with `include_decorative`.
     ///
     /// `video.percent` is the threshold for percent progress, else the current
     /// percent rounded (absent without a finite duration, like
@@ -639,6 +672,7 @@ impl<B: Backend> Engine<B> {
         tracker.event(media, event, |t, m| hits.push((t, m)));
         let dur = event.duration;
         let finite = dur.is_finite() && dur > 0.0;
+        let decorative = event.decorative();
         for &(only, milestone) in hits.iter() {
             let (status, percent, kind, threshold) = match milestone {
                 Milestone::Status(s) => (s, None, 0u8, 0.0),
@@ -655,6 +689,9 @@ impl<B: Backend> Engine<B> {
                 duration: dur,
                 current_time: event.current_time,
                 percent,
+                muted: event.muted,
+                autoplay: event.autoplay,
+                looped: event.looped,
             };
             let milestone = Fnv::new()
                 .bytes(b"video")
@@ -663,7 +700,19 @@ impl<B: Backend> Engine<B> {
                 .num(threshold)
                 .str(&event.url)
                 .finish();
+            let rules = judge.rules;
             let mut fire = |ti: usize| {
+                // Decorative media count only for triggers that ask for them.
+                let wanted = matches!(
+                    rules.triggers.get(ti).map(|t| &t.kind),
+                    Some(TriggerKind::Video {
+                        include_decorative: true,
+                        ..
+                    })
+                );
+                if decorative && !wanted {
+                    return;
+                }
                 let mut scope = Scope::new(page, "video");
                 scope.video = Some(&ctx);
                 if judge.fires(ti, &scope, milestone) {
@@ -996,6 +1045,16 @@ fn video_vars(v: &VideoCtx<'_>) -> Vec<(Cow<'static, str>, Value)> {
     ));
     if let Some(p) = v.percent {
         vars.push((Cow::Borrowed("video.percent"), Value::Num(p)));
+    }
+    // Sent when true only: most media are none of these.
+    for (name, on) in [
+        ("video.muted", v.muted),
+        ("video.autoplay", v.autoplay),
+        ("video.loop", v.looped),
+    ] {
+        if on {
+            vars.push((Cow::Borrowed(name), Value::Bool(true)));
+        }
     }
     vars
 }

@@ -77,6 +77,9 @@ pub(crate) struct VideoCtx<'a> {
     pub current_time: f64,
     /// The percent threshold, or the current percent rounded; `None` without a finite duration.
     pub percent: Option<f64>,
+    pub muted: bool,
+    pub autoplay: bool,
+    pub looped: bool,
 }
 
 /// Everything variables can be read from for one event.
@@ -92,6 +95,8 @@ pub(crate) struct Scope<'a, E> {
     pub timer: Option<(u32, f64)>,
     /// The engaged seconds an engagement trigger reached.
     pub engagement: Option<f64>,
+    /// An element on screen: the percent visible and the milliseconds.
+    pub visibility: Option<(f64, f64)>,
     pub dl: &'a [(String, Value)],
 }
 
@@ -107,6 +112,7 @@ impl<'a, E> Scope<'a, E> {
             form: None,
             timer: None,
             engagement: None,
+            visibility: None,
             dl: &page.dl,
         }
     }
@@ -175,12 +181,17 @@ impl<'a, E> Scope<'a, E> {
                 .video
                 .and_then(|v| v.percent)
                 .map_or(Val::Null, Val::Num),
+            VideoMuted => self.video.map_or(Val::Null, |v| Val::Bool(v.muted)),
+            VideoAutoplay => self.video.map_or(Val::Null, |v| Val::Bool(v.autoplay)),
+            VideoLoop => self.video.map_or(Val::Null, |v| Val::Bool(v.looped)),
             FormId => self.form.map_or(Val::Null, |f| Val::Str(&f.id)),
             FormClasses => self.form.map_or(Val::Null, |f| Val::Str(&f.classes)),
             FormName => self.form.map_or(Val::Null, |f| Val::Str(&f.name)),
             FormAction => self.form.map_or(Val::Null, |f| Val::Str(&f.action)),
             FormMethod => self.form.map_or(Val::Null, |f| Val::Str(&f.method)),
             FormFields => self.form.map_or(Val::Null, |f| Val::Num(f.fields.into())),
+            VisibilityPercent => self.visibility.map_or(Val::Null, |(p, _)| Val::Num(p)),
+            VisibilityOnScreenMs => self.visibility.map_or(Val::Null, |(_, ms)| Val::Num(ms)),
             TimerCount => self.timer.map_or(Val::Null, |(n, _)| Val::Num(n.into())),
             TimerElapsedMs => self.timer.map_or(Val::Null, |(_, ms)| Val::Num(ms)),
             EngagementSeconds => self.engagement.map_or(Val::Null, Val::Num),

@@ -15,6 +15,10 @@
 //!   Percent thresholds need a finite duration > 0 (live streams have none);
 //!   seconds thresholds always work.
 //! - `complete`: `Ended`; it re-arms the media's thresholds and `start`.
+//!   A looping media's restart (a seek from within [`LOOP_SLACK`] s of the
+//!   end to within it of the start) completes the play-through too: its
+//!   last thresholds, then `complete`, re-arm the thresholds, and is
+//!   neither a `seek` nor a new `start`.
 //!
 //! The shell should send `Play` for media already playing when it attaches.
 
@@ -26,6 +30,9 @@ use crate::rules::model::{VideoStatus, VideoStatuses};
 pub const END_SLACK: f64 = 0.25;
 /// The least move (seconds) a `Seeked` must make to be reported.
 pub const SEEK_MIN_MOVE: f64 = 0.5;
+/// How near the end a looping media's seek must start, and how near the
+/// start it must land, to be the loop restarting (seconds).
+pub const LOOP_SLACK: f64 = 1.0;
 
 /// A milestone of one media element.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -188,6 +195,19 @@ impl MediaTracker {
                     m.pos.max(0.0)
                 };
                 m.seeking = false;
+                let finite = dur.is_finite() && dur > 0.0;
+                if ev.looped && m.started && finite && from >= dur - LOOP_SLACK && cur < LOOP_SLACK
+                {
+                    // A loop restart: the play-through is complete (its
+                    // last thresholds, then `complete`), the thresholds
+                    // re-arm, and playing on is neither a seek nor a start.
+                    cross(slots, m, dur, dur, &mut hit);
+                    hit(None, Milestone::Status(VideoStatus::Complete));
+                    m.done.iter_mut().for_each(|d| *d = false);
+                    m.pos = cur;
+                    m.next_due = f64::NEG_INFINITY;
+                    return;
+                }
                 drop_through(slots, m, cur, dur, true);
                 m.pos = cur;
                 if m.started && cur > 0.0 && (cur - from).abs() > SEEK_MIN_MOVE {

@@ -215,6 +215,7 @@ impl<'a> Reader<'a> {
                 statuses: VideoStatuses::from_bits(u8::try_from(self.small()?).ok()?)?,
                 progress_percent: self.list(Self::float)?,
                 progress_seconds: self.list(Self::float)?,
+                include_decorative: self.small()? == 1,
             },
             TriggerType::Click => TriggerKind::Click {
                 selector: self.selector()?,
@@ -235,6 +236,12 @@ impl<'a> Reader<'a> {
             },
             TriggerType::Engagement => TriggerKind::Engagement {
                 engaged_seconds: self.float()?,
+            },
+            TriggerType::ElementVisibility => TriggerKind::ElementVisibility {
+                selector: self.string()?,
+                min_percent_visible: self.float()?,
+                min_on_screen_ms: self.float()?,
+                once_per_element: self.small()? == 1,
             },
             TriggerType::TriggerGroup => TriggerKind::TriggerGroup {
                 all_of: self.list(Self::string)?,

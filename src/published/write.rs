@@ -55,10 +55,12 @@ fn trigger(w: &mut W, t: &Trigger) {
             statuses,
             progress_percent,
             progress_seconds,
+            include_decorative,
         } => {
             w.num(usize::from(statuses.bits()));
             w.floats(progress_percent);
             w.floats(progress_seconds);
+            w.num(usize::from(*include_decorative));
         }
         TriggerKind::Click { selector } | TriggerKind::FormStart { selector } => {
             w.str(selector.as_deref().unwrap_or(""))
@@ -76,6 +78,17 @@ fn trigger(w: &mut W, t: &Trigger) {
             w.num(times.map_or(0, |t| t as usize));
         }
         TriggerKind::Engagement { engaged_seconds } => w.float(*engaged_seconds),
+        TriggerKind::ElementVisibility {
+            selector,
+            min_percent_visible,
+            min_on_screen_ms,
+            once_per_element,
+        } => {
+            w.str(selector);
+            w.float(*min_percent_visible);
+            w.float(*min_on_screen_ms);
+            w.num(usize::from(*once_per_element));
+        }
         TriggerKind::TriggerGroup {
             all_of,
             within_session,

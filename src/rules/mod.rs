@@ -15,6 +15,8 @@ pub mod names;
 mod condition;
 mod ctx;
 #[cfg(feature = "messages")]
+pub mod lint;
+#[cfg(feature = "messages")]
 mod suggest;
 mod validate;
 

@@ -91,6 +91,9 @@ pub enum TriggerKind {
         progress_percent: Vec<f64>,
         /// `progress_seconds` thresholds (>= 0), sorted.
         progress_seconds: Vec<f64>,
+        /// `include_decorative`: also media that are muted and autoplay or
+        /// loop (backgrounds, not watched), which are left out by default.
+        include_decorative: bool,
     },
     /// `"on": "click"`: a click on any element, optionally on or inside `selector`.
     Click {
@@ -130,6 +133,19 @@ pub enum TriggerKind {
         /// `engaged_seconds`: the engaged time that fires it.
         engaged_seconds: f64,
     },
+    /// `"on": "element_visibility"`: an element matching `selector` was on
+    /// screen (GTM's Element Visibility).
+    ElementVisibility {
+        /// `selector`: the elements watched (also ones added later).
+        selector: String,
+        /// `min_percent_visible` (default 50): how much of it must show.
+        min_percent_visible: f64,
+        /// `min_on_screen_ms` (default 0): for how long, continuously.
+        min_on_screen_ms: f64,
+        /// `once_per: element`: each element once per page view (default:
+        /// the first element, once per page view).
+        once_per_element: bool,
+    },
     /// `"on": "trigger_group"`: every trigger of `all_of` has fired in this
     /// page view (or session), GTM's Trigger Group.
     TriggerGroup {
@@ -168,6 +184,7 @@ impl TriggerKind {
             TriggerKind::Timer { .. } => TriggerType::Timer,
             TriggerKind::Engagement { .. } => TriggerType::Engagement,
             TriggerKind::TriggerGroup { .. } => TriggerType::TriggerGroup,
+            TriggerKind::ElementVisibility { .. } => TriggerType::ElementVisibility,
             TriggerKind::Custom { .. } => TriggerType::Custom,
         }
     }
@@ -200,11 +217,13 @@ pub enum TriggerType {
     Engagement,
     /// `trigger_group`.
     TriggerGroup,
+    /// `element_visibility`.
+    ElementVisibility,
 }
 
 impl TriggerType {
     /// Every type, in the order the rules format lists them.
-    pub const ALL: [TriggerType; 11] = [
+    pub const ALL: [TriggerType; 12] = [
         TriggerType::Scroll,
         TriggerType::Video,
         TriggerType::Click,
@@ -216,6 +235,7 @@ impl TriggerType {
         TriggerType::Timer,
         TriggerType::Engagement,
         TriggerType::TriggerGroup,
+        TriggerType::ElementVisibility,
     ];
 
     /// The name used in the rules file (`on`) and, except for `custom`
@@ -233,6 +253,7 @@ impl TriggerType {
             TriggerType::Timer => "timer",
             TriggerType::Engagement => "engagement",
             TriggerType::TriggerGroup => "trigger_group",
+            TriggerType::ElementVisibility => "element_visibility",
         }
     }
 
@@ -240,7 +261,12 @@ impl TriggerType {
     pub const fn fields(self) -> &'static [&'static str] {
         match self {
             TriggerType::Scroll => &["units", "thresholds"],
-            TriggerType::Video => &["statuses", "progress_percent", "progress_seconds"],
+            TriggerType::Video => &[
+                "statuses",
+                "progress_percent",
+                "progress_seconds",
+                "include_decorative",
+            ],
             TriggerType::Click => &["selector"],
             TriggerType::LinkClick | TriggerType::PageView => &[],
             TriggerType::FormSubmit => &["selector", "check_validation"],
@@ -249,6 +275,12 @@ impl TriggerType {
             TriggerType::Timer => &["interval_ms", "times"],
             TriggerType::Engagement => &["engaged_seconds"],
             TriggerType::TriggerGroup => &["all_of", "within"],
+            TriggerType::ElementVisibility => &[
+                "selector",
+                "min_percent_visible",
+                "min_on_screen_ms",
+                "once_per",
+            ],
         }
     }
 
@@ -572,6 +604,12 @@ pub enum Variable {
     VideoCurrentTime,
     /// `video.percent`: percent played at the milestone.
     VideoPercent,
+    /// `video.muted`.
+    VideoMuted,
+    /// `video.autoplay`.
+    VideoAutoplay,
+    /// `video.loop`.
+    VideoLoop,
     /// `form.id`.
     FormId,
     /// `form.classes`: the form's `class` attribute.
@@ -584,6 +622,10 @@ pub enum Variable {
     FormMethod,
     /// `form.fields`: how many fields the form has (never their values).
     FormFields,
+    /// `visibility.percent`: how much of the element showed, in percent.
+    VisibilityPercent,
+    /// `visibility.on_screen_ms`: how long it had been on screen.
+    VisibilityOnScreenMs,
     /// `timer.count`: the tick (1 for the first).
     TimerCount,
     /// `timer.elapsed_ms`: the page view's visible time at the tick.
@@ -667,12 +709,22 @@ pub const VARIABLES: &[VarSpec] = {
         v("video.duration", V::VideoDuration, Number, false),
         v("video.current_time", V::VideoCurrentTime, Number, false),
         v("video.percent", V::VideoPercent, Number, false),
+        v("video.muted", V::VideoMuted, Bool, false),
+        v("video.autoplay", V::VideoAutoplay, Bool, false),
+        v("video.loop", V::VideoLoop, Bool, false),
         v("form.id", V::FormId, Text, false),
         v("form.classes", V::FormClasses, Text, false),
         v("form.name", V::FormName, Text, false),
         v("form.action", V::FormAction, Text, true),
         v("form.method", V::FormMethod, Text, false),
         v("form.fields", V::FormFields, Number, false),
+        v("visibility.percent", V::VisibilityPercent, Number, false),
+        v(
+            "visibility.on_screen_ms",
+            V::VisibilityOnScreenMs,
+            Number,
+            false,
+        ),
         v("timer.count", V::TimerCount, Number, false),
         v("timer.elapsed_ms", V::TimerElapsedMs, Number, false),
         v("engagement.seconds", V::EngagementSeconds, Number, false),

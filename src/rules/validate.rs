@@ -131,6 +131,11 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
                 ctx.trigger = None;
             }
             members(ctx, items, &mut rules.triggers, &index);
+            if items.is_empty() {
+                // The tag would start nothing: the same verdict in the CLI.
+                let m = "must list at least one trigger: with none, nothing is tracked";
+                ctx.error("triggers", v.pos, m.into());
+            }
         }
     }
     rules
@@ -282,6 +287,7 @@ fn trigger(ctx: &mut Ctx, v: &Json, i: usize, first_use: Option<usize>) -> Optio
         }
         Some(TriggerType::Custom) => custom(ctx, v, &path),
         Some(TriggerType::TriggerGroup) => group(ctx, v, &path),
+        Some(TriggerType::ElementVisibility) => visibility(ctx, v, &path),
         Some(TriggerType::Timer) => timer(ctx, v, &path),
         Some(TriggerType::Engagement) => number(
             ctx,
@@ -365,6 +371,54 @@ fn custom(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
                 },
             }),
     }
+}
+
+/// An element visibility trigger: `selector` (required), how much shows
+/// for how long, and once per page or per element.
+fn visibility(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
+    let selector = match selector(ctx, v, path) {
+        Some(Some(s)) => Some(s),
+        Some(None) => {
+            ctx.required(v, path, "selector");
+            None
+        }
+        None => None,
+    };
+    let optional = |ctx: &mut Ctx, field, default, ok, range| match v.get(field) {
+        None => Some(default),
+        Some(_) => number(ctx, v, path, field, ok, range),
+    };
+    let percent = optional(
+        ctx,
+        "min_percent_visible",
+        50.0,
+        |x| x > 0.0 && x <= 100.0,
+        "must be more than 0 and at most 100",
+    );
+    let ms = optional(
+        ctx,
+        "min_on_screen_ms",
+        0.0,
+        |x| (0.0..=3_600_000.0).contains(&x),
+        "must be 0 or more, at most 3600000 (an hour)",
+    );
+    let per_element = match ctx.opt_string(v, path, "once_per", true) {
+        None if v.get("once_per").is_some() => None,
+        None | Some("page") => Some(false),
+        Some("element") => Some(true),
+        Some(other) => {
+            let pos = v.get("once_per").map_or(v.pos, |w| w.pos);
+            let m = unknown("choice", other, ["page", "element"]);
+            ctx.error(&field_path(path, "once_per"), pos, m);
+            None
+        }
+    };
+    Some(TriggerKind::ElementVisibility {
+        selector: selector?,
+        min_percent_visible: percent?,
+        min_on_screen_ms: ms?,
+        once_per_element: per_element?,
+    })
 }
 
 /// A trigger group's own fields; its members are checked once every
@@ -588,10 +642,12 @@ fn video(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
             }
         }
     }
+    let include_decorative = ctx.opt_bool(v, path, "include_decorative");
     Some(TriggerKind::Video {
         statuses: statuses?,
         progress_percent: percent.unwrap_or(Some(Vec::new()))?,
         progress_seconds: seconds.unwrap_or(Some(Vec::new()))?,
+        include_decorative,
     })
 }
 

@@ -73,6 +73,9 @@ fn media_event(host: &super::Host, target: &JsValue, kind: MediaEventKind) {
         duration: num(2),
         url: facts.get(3).as_string().unwrap_or_default(),
         title: facts.get(4).as_string().unwrap_or_default(),
+        muted: facts.get(5).is_truthy(),
+        autoplay: facts.get(6).is_truthy(),
+        looped: facts.get(7).is_truthy(),
     };
     let key = num(0) as u32;
     with_tag(|t| {

@@ -32,6 +32,7 @@ mod pageview;
 mod scroll;
 mod storage;
 mod transport;
+mod visibility;
 
 #[cfg(not(feature = "std"))]
 mod runtime;
@@ -114,6 +115,11 @@ extern "C" {
     /// boolean, else `null` (see [`crate::backend::Backend::global`]).
     #[wasm_bindgen(method)]
     fn g(this: &Host, path: &str) -> JsValue;
+    /// Element visibility for trigger `i`: observes every element matching
+    /// `selector` (also ones added later) and calls `f([i, element, key,
+    /// ratio, visible])` when one crosses `ratio` of it visible.
+    #[wasm_bindgen(method)]
+    fn vis(this: &Host, i: u32, selector: &str, ratio: f64, f: &Function);
     /// A listener for activity events: notes the time in JS, and calls `f`
     /// only when activity resumes after 30 s without any.
     #[wasm_bindgen(method)]
@@ -139,7 +145,7 @@ extern "C" {
     /// target and URL, then each attribute's name and value: strings.
     #[wasm_bindgen(method)]
     fn facts(this: &Host, el: &web_sys::Element) -> js_sys::Array;
-    /// `[key, currentTime, duration, currentSrc, title]` of a media element
+    /// `[key, currentTime, duration, currentSrc, title, muted, autoplay, loop]` of a media element
     /// (`key` stable per element), `null` for anything else.
     #[wasm_bindgen(method)]
     fn media(this: &Host, target: &JsValue) -> JsValue;
@@ -245,6 +251,10 @@ pub(crate) enum Call {
     /// What moves the page view's clocks: `focus`, `blur`, activity after
     /// an idle spell, the clock's wake-up.
     Clock,
+    /// An element crossed a visibility trigger's ratio.
+    Visibility,
+    /// The timeout after an element's `min_on_screen_ms`.
+    VisibilityLate,
 }
 
 impl Call {
@@ -275,12 +285,14 @@ impl Call {
             | Call::FormSubmit
             | Call::FormLate
             | Call::Storage
-            | Call::Clock => false,
+            | Call::Clock
+            | Call::Visibility
+            | Call::VisibilityLate => false,
         }
     }
 
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 21] = [
+    const ALL: [Call; 23] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -302,6 +314,8 @@ impl Call {
         Call::FormInput,
         Call::Storage,
         Call::Clock,
+        Call::Visibility,
+        Call::VisibilityLate,
     ];
 }
 
@@ -337,6 +351,8 @@ fn dispatch(code: u32, x: JsValue) {
         Call::Clock => {
             with_tag(clock::update);
         }
+        Call::Visibility => visibility::on_change(x, false),
+        Call::VisibilityLate => visibility::on_change(x, true),
     }
 }
 
@@ -362,6 +378,8 @@ pub(crate) struct Tag {
     saved_state: String,
     /// The page view's visible and engaged time.
     clock: clock::PageClock,
+    /// Elements on screen, waiting out their `min_on_screen_ms`.
+    visible: visibility::OnScreen,
 }
 
 /// Everything attached to the page, so [`stop`] can detach it.
@@ -557,6 +575,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let w_click = wants(TriggerType::Click) || wants(TriggerType::LinkClick);
     let w_custom = wants(TriggerType::Custom);
     let (w_timer, w_engaged) = (wants(TriggerType::Timer), wants(TriggerType::Engagement));
+    let w_visibility = wants(TriggerType::ElementVisibility);
     let (w_submit, w_start) = (
         wants(TriggerType::FormSubmit),
         wants(TriggerType::FormStart),
@@ -570,6 +589,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             touched: now,
             saved_state,
             clock: clock::PageClock::default(),
+            visible: visibility::OnScreen::default(),
         })
     });
     transport::attach();
@@ -599,6 +619,9 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     }
     if w_timer || w_engaged {
         with_tag(|t| clock::attach(t, w_engaged));
+    }
+    if w_visibility {
+        with_tag(|t| visibility::attach(t));
     }
 }
 

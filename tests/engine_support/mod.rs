@@ -99,6 +99,7 @@ pub fn video(id: &str, percent: &[f64], seconds: &[f64]) -> Trigger {
             statuses: VideoStatuses::all(),
             progress_percent: percent.to_vec(),
             progress_seconds: seconds.to_vec(),
+            include_decorative: false,
         },
     )
 }
@@ -232,6 +233,9 @@ pub fn media(
         duration,
         url: url.into(),
         title: "Demo".into(),
+        muted: false,
+        autoplay: false,
+        looped: false,
     };
     let mut out = vec![];
     e.on_media(key, &ev, &mut out);
