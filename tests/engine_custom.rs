@@ -8,10 +8,6 @@ use engine_support::*;
 use microconv::engine::{Engine, Value};
 use microconv::native::NativeBackend;
 
-fn rules_with(triggers: &str) -> String {
-    format!(r#"{{"version": 1, "endpoint": "/c", "triggers": [{triggers}]}}"#)
-}
-
 fn defects(triggers: &str) -> Vec<String> {
     let parsed = microconv::rules::parse(&rules_with(triggers));
     let mut out: Vec<String> = parsed

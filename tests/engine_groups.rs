@@ -8,10 +8,6 @@ use engine_support::*;
 use microconv::engine::{Conversion, Engine, FormEvent, FormEventKind, MediaEventKind};
 use microconv::native::NativeBackend;
 
-fn rules_with(triggers: &str) -> String {
-    format!(r#"{{"version": 1, "endpoint": "/c", "triggers": [{triggers}]}}"#)
-}
-
 const READ_AND_WATCH: &str = r#"
     {"id": "read", "conversion": "article_read", "on": "scroll", "thresholds": [50]},
     {"id": "watch", "conversion": "demo_started", "on": "video", "statuses": ["start"]},

@@ -8,10 +8,6 @@ use engine_support::*;
 use microconv::engine::{Conversion, Engine, TimeClock, Value};
 use microconv::native::NativeBackend;
 
-fn rules_with(triggers: &str) -> String {
-    format!(r#"{{"version": 1, "endpoint": "/c", "triggers": [{triggers}]}}"#)
-}
-
 fn at(e: &mut Engine<NativeBackend>, visible: f64, engaged: f64) -> Vec<Conversion> {
     let mut out = vec![];
     e.on_time(visible, engaged, &mut out);
@@ -111,13 +107,7 @@ fn engagement_fires_once_per_page_view_on_engaged_time() {
 
 #[test]
 fn time_triggers_are_checked() {
-    let defects = |t: &str| -> Vec<String> {
-        microconv::rules::parse(&rules_with(t))
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", e.path, e.message))
-            .collect()
-    };
+    let defects = validation_defects;
     assert_eq!(
         defects(r#"{"id": "t", "conversion": "x", "on": "timer"}"#),
         ["triggers[0]: missing required field \"interval_ms\""]

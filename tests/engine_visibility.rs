@@ -9,10 +9,6 @@ use engine_support::*;
 use microconv::engine::{Engine, Sighting, Value};
 use microconv::native::NativeBackend;
 
-fn rules_with(triggers: &str) -> String {
-    format!(r#"{{"version": 1, "endpoint": "/c", "triggers": [{triggers}]}}"#)
-}
-
 fn sight(e: &mut Engine<NativeBackend>, el: &El, trigger: usize, key: u32) -> Vec<String> {
     let mut out = vec![];
     let seen = Sighting {
@@ -86,13 +82,7 @@ fn once_per_element_and_conditions_on_the_element() {
 
 #[test]
 fn visibility_fields_are_checked() {
-    let defects = |t: &str| -> Vec<String> {
-        microconv::rules::parse(&rules_with(t))
-            .errors
-            .iter()
-            .map(|e| format!("{}: {}", e.path, e.message))
-            .collect()
-    };
+    let defects = validation_defects;
     assert_eq!(
         defects(r#"{"id": "v", "conversion": "v", "on": "element_visibility"}"#),
         ["triggers[0]: missing required field \"selector\""]

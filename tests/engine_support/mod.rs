@@ -298,3 +298,17 @@ pub fn click_on_ids(e: &mut Engine<NativeBackend>, el: &El, button: i16) -> Vec<
     let out = click_on(e, el, button);
     ids(e, &out)
 }
+
+/// A rules file with these triggers (JSON objects, comma-separated).
+pub fn rules_with(triggers: &str) -> String {
+    format!(r#"{{"version": 1, "endpoint": "/c", "triggers": [{triggers}]}}"#)
+}
+
+/// The validator's defects of [`rules_with`]`(triggers)`, as `path: message`.
+pub fn validation_defects(triggers: &str) -> Vec<String> {
+    microconv::rules::parse(&rules_with(triggers))
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect()
+}
