@@ -251,6 +251,7 @@ mod native {
                 muted: false,
                 autoplay: false,
                 looped: false,
+                provider: "html5",
             };
             let mut step = 0u32;
             report(

@@ -57,9 +57,13 @@ async function startCollector(extraArgs = [], { rules } = {}) {
 
 const PARTNER_PAGE = "<!doctype html><title>Partner</title><h1>Partner site (stub)</h1>";
 
-/** Keeps every request on 127.0.0.1: the demo's outbound hosts get a stub page, anything else is refused. */
+/**
+ * Keeps every request on this machine (127.0.0.1, and localhost: the same
+ * collector under another origin, for cross-origin frames): the demo's
+ * outbound hosts get a stub page, anything else is refused.
+ */
 async function sandbox(context) {
-  await context.route((url) => !/^(http:\/\/127\.0\.0\.1[:/]|data:|blob:)/.test(url.href), (route) => {
+  await context.route((url) => !/^(http:\/\/(127\.0\.0\.1|localhost)[:/]|data:|blob:)/.test(url.href), (route) => {
     const host = new URL(route.request().url()).hostname;
     if (/(^|\.)partner\.example$|(^|\.)shop\.example\.com$/.test(host)) {
       // A real outbound site answers after a network round trip; answering

@@ -89,27 +89,117 @@ function host(c) {
     acted: function () { this.la = Date.now() },
     last: function () { return this.la || 0 },
     // Element visibility for trigger i: an IntersectionObserver at ratio th
-    // on every element matching sel, now and added later (a MutationObserver
-    // on the document), calling f([i, element, key, ratio, visible]) when one
-    // crosses th. The browser reports the crossings: nothing reads layout.
+    // on every element matching sel (see watch), calling f([i, element, key,
+    // ratio, visible]) when one crosses th. The browser reports the
+    // crossings: nothing reads layout.
     vis: function (i, sel, th, f) {
       var h = this, io = new IntersectionObserver(function (es) {
         es.forEach(function (e) { f([i, e.target, h.key(e.target), e.intersectionRatio, e.isIntersecting && e.intersectionRatio >= th - 1e-3]) })
       }, { threshold: th });
+      this.watch(sel, function (e) { io.observe(e) })
+    },
+    // g(e) for every element matching sel, now and added later (a
+    // MutationObserver on the document).
+    watch: function (sel, g) {
       function scan(n) {
         try {
           if (n.nodeType != 1) return;
-          if (n.matches(sel)) io.observe(n);
-          n.querySelectorAll(sel).forEach(function (e) { io.observe(e) })
+          if (n.matches(sel)) g(n);
+          n.querySelectorAll(sel).forEach(g)
         } catch (x) {}
       }
       scan(document.documentElement);
       new MutationObserver(function (ms) { ms.forEach(function (m) { m.addedNodes.forEach(scan) }) })
         .observe(document.documentElement, { childList: !0, subtree: !0 })
     },
+    // YouTube and Vimeo embeds (docs/embeds-protocol.md): every player
+    // iframe, now and added later, spoken to over postMessage as the
+    // providers' own APIs do, without loading them. f([key, kind, time,
+    // duration, watch URL, title, provider, muted, autoplay, loop]) for each
+    // player event; kind as in media.rs (0 play, 1 pause, 2 seeking, 3
+    // seeked, 4 timeupdate, 5 ended). YouTube answers only embeds with enablejsapi=1,
+    // which data-youtube-api="add" on the script tag adds (reloading them).
+    embeds: function (f) {
+      var h = this, ps = [];
+      function send(p, m) { try { p.e.contentWindow.postMessage(JSON.stringify(m), p.o) } catch (x) {} }
+      function hello(p) {
+        if (p.v) {
+          ["play", "pause", "seeking", "seeked", "timeupdate", "ended"].forEach(function (n) { send(p, { method: "addEventListener", value: n }) });
+          send(p, { method: "getVideoUrl" });
+          return send(p, { method: "getVideoTitle" })
+        }
+        // The embed answers the first "listening" after it is ready: repeat it.
+        var n = 0, t = setInterval(function () {
+          if (p.ok || ++n > 40) clearInterval(t); else send(p, { event: "listening", id: p.w || p.k, channel: "widget" })
+        }, 250);
+      }
+      function emit(p, k) { f([p.k, k, p.t, p.d, p.u, p.ti, p.v ? "vimeo" : "youtube", p.m, p.a, p.l]) }
+      this.watch("iframe", function (e) {
+        var u, q, id, v, kind = e.getAttribute("data-microconv-player");
+        try { u = new URL(e.src, location.href) } catch (x) { return }
+        if (!kind) kind = /(^|\.)youtube(-nocookie)?\.com$/.test(u.hostname) && /^\/embed\//.test(u.pathname) ? "youtube" : u.hostname == "player.vimeo.com" ? "vimeo" : "";
+        if (!kind || ps.some(function (p) { return p.e == e })) return;
+        q = u.searchParams; v = kind == "vimeo"; id = u.pathname.split("/").pop();
+        if (!v && q.get("enablejsapi") != "1") {
+          if (h.yt != "add") return;
+          q.set("enablejsapi", "1");
+          e.src = u.href
+        }
+        var on = function (n) { return q.get(n) == "1" || q.get("background") == "1" }, p = {
+          e: e, v: v, o: u.origin, k: h.key(e), t: 0, d: NaN, s: -1, at: 0, r: 1, ti: "",
+          u: (v ? "https://vimeo.com/" : "https://youtu.be/") + id,
+          m: on("mute") || on("muted"), a: on("autoplay"), l: on("loop"),
+          // The page's own YT.Player owns widgetid N: the embed answers one
+          // id, so the tag speaks under the page's and does not steal it.
+          w: +q.get("widgetid") || 0
+        };
+        ps.push(p);
+        hello(p);
+        e.addEventListener("load", function () { p.ok = 0; hello(p) })
+      });
+      addEventListener("message", function (ev) {
+        var p = ps.filter(function (p) { return p.e.contentWindow == ev.source })[0], m = ev.data, i, now, s;
+        if (!p || (ev.origin != p.o && !(!p.v && /^https:\/\/(www\.)?youtube(-nocookie)?\.com$/.test(ev.origin)))) return;
+        if (typeof m == "string") try { m = JSON.parse(m) } catch (x) { return }
+        if (!m || typeof m != "object") return;
+        if (p.v) {
+          if (m.event == "ready") return hello(p);
+          if (m.method == "getVideoTitle") p.ti = String(m.value || "");
+          // A private video's URL is refused (an error event): the src's stays.
+          if (m.method == "getVideoUrl" && /^https:\/\/vimeo\.com\//.test(m.value)) p.u = m.value;
+          i = m.data || {};
+          s = { play: 0, pause: 1, seeking: 2, seeked: 3, timeupdate: 4, ended: 5 }[m.event];
+          if (s == null) return;
+          if (i.duration > 0) p.d = i.duration;
+          if (typeof i.seconds == "number") p.t = i.seconds;
+          return emit(p, s)
+        }
+        if (m.event == "initialDelivery" || m.event == "onReady") p.ok = 1;
+        i = m.info;
+        if (!/^(initial|info)Delivery$/.test(m.event) || !i || typeof i != "object") return;
+        // youtu.be/ID: the video is in the path, which beacons keep (their
+        // URLs lose the query, and watch?v=ID with it).
+        if (i.videoData && i.videoData.title) p.ti = String(i.videoData.title);
+        if (i.videoData && i.videoData.video_id) p.u = "https://youtu.be/" + i.videoData.video_id;
+        if (i.duration > 0) p.d = i.duration;
+        if (i.playbackRate > 0) p.r = i.playbackRate;
+        if (typeof i.currentTime == "number") {
+          // No seek event: a jump from where playback would be is one.
+          now = Date.now();
+          s = Math.abs(i.currentTime - p.t - (p.s == 1 ? (now - p.at) / 1e3 * p.r : 0)) > 1.5;
+          p.t = i.currentTime; p.at = now;
+          if (s && p.s != -1) emit(p, 3); else if (p.s == 1) emit(p, 4)
+        }
+        if (typeof i.playerState == "number" && i.playerState != p.s) {
+          s = p.s = i.playerState;
+          if (s == 1) emit(p, 0); else if (s == 2) emit(p, 1); else if (s == 0) emit(p, 5)
+        }
+      })
+    },
     // A small number per element, kept in a WeakMap (removed elements are collected).
     key: function (e) {
-      var m = this.k = this.k || new WeakMap, k = m.get(e);
+      // (this.w: h.k and h.m are the loader's diagnostics promise and messages.)
+      var m = this.w = this.w || new WeakMap, k = m.get(e);
       if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
       return k
     },
@@ -148,14 +238,12 @@ function host(c) {
       e.getAttributeNames().forEach(function (n) { r.push(n, a(n)) });
       return r
     },
-    // A media element's engine key (a small number, kept in a WeakMap so
-    // removed elements are collected), position, duration, current source,
+    // A media element's engine key (see key), position, duration, current source,
     // title (title, aria-label or data-title), muted, autoplay and loop;
     // null for anything else.
     media: function (e) {
       if (!(e instanceof HTMLMediaElement)) return null;
-      var m = this.m = this.m || new WeakMap, k = m.get(e), a = e.getAttribute.bind(e);
-      if (k == null) m.set(e, k = this.n = (this.n | 0) + 1);
+      var k = this.key(e), a = e.getAttribute.bind(e);
       return [k, e.currentTime, e.duration, e.currentSrc, a("title") || a("aria-label") || a("data-title") || "", e.muted, e.autoplay, e.loop]
     },
     // Media events stay inside their shadow root (they are not composed), so
@@ -191,12 +279,11 @@ function host(c) {
       var E = Element.prototype, P = HTMLFormElement.prototype, f = x, m, g, u = "";
       if (x instanceof Event) f = x.type == "submit" ? x.target : (x.composedPath()[0] || {}).form;
       if (!(f instanceof HTMLFormElement)) return null;
-      m = this.f = this.f || new WeakMap;
-      if (!m.has(f)) m.set(f, this.n = (this.n | 0) + 1);
-      if (!full) return m.get(f);
+      m = this.key(f);
+      if (!full) return m;
       g = function (n) { return E.getAttribute.call(f, n) || "" };
       try { u = new URL(g("action") || location.href, f.baseURI).href } catch (e) {}
-      return [f, m.get(f), g("id"), g("class"), g("name"), u, (/^(post|dialog)$/i.exec(g("method")) || ["get"])[0].toLowerCase(),
+      return [f, m, g("id"), g("class"), g("name"), u, (/^(post|dialog)$/i.exec(g("method")) || ["get"])[0].toLowerCase(),
         Object.getOwnPropertyDescriptor(P, "elements").get.call(f).length, E.matches.call(f, ":invalid"), x instanceof Event && x.defaultPrevented]
     },
     // form.submit() fires no submit event: f(form) runs before each call.

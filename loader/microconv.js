@@ -10,6 +10,7 @@
  *   data-consent         "required": hold every beacon until the page grants consent
  *                        (microconv.push({consent: "granted"}) or gtag consent mode)
  *   data-gpc             "ignore": do not honour navigator.globalPrivacyControl
+ *   data-youtube-api     "add": add enablejsapi=1 to YouTube embeds without it (reloads them), so they can be tracked
  * Custom events: dataLayer.push({event: "signup", ...}) or microconv.push({event: "signup", ...}).
  *
  * A classic async script: it never blocks parsing. Any failure logs one
@@ -37,7 +38,7 @@
   var a = function (n) { return s.getAttribute("data-" + n) },
     rules = a("rules"), inline = d.getElementById("microconv-rules"), sri = a("wasm-integrity"),
     h = host(c);
-  h.consent = a("consent"); h.gpc = a("gpc");
+  h.consent = a("consent"); h.gpc = a("gpc"); h.yt = a("youtube-api");
   function ok(r) { if (!r.ok) throw Error(r.url + " answered HTTP " + r.status); return r }
   // The diagnostics file (next to this script): check(rules), the messages of
   // a plain rules.json's defects, and compile(rules), its published form.

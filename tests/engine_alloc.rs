@@ -88,6 +88,7 @@ fn evaluation_allocates_nothing_when_nothing_fires() {
         muted: false,
         autoplay: false,
         looped: false,
+        provider: "html5",
     };
     // Warm-up: scratch buffers grow, media state is created.
     e.on_push(&pushed, &mut out);

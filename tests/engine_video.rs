@@ -234,6 +234,7 @@ fn flagged(
         muted,
         autoplay,
         looped,
+        provider: "html5",
     };
     let mut out = vec![];
     e.on_media(1, &ev, &mut out);
@@ -301,4 +302,34 @@ fn a_loop_restart_completes_the_play_through_without_seek_or_start() {
     ev(&mut e, Play, 0.0);
     ev(&mut e, TimeUpdate, 99.5);
     assert_eq!(ev(&mut e, Seeked, 0.6), [m("seek", Some(1.0))]);
+}
+
+#[test]
+fn embeds_report_their_provider() {
+    let mut e = engine(vec![with(
+        video("yt", &[], &[]),
+        vec![cond("video.provider", "equals", s("youtube"))],
+    )]);
+    let mut ev = microconv::engine::MediaEvent {
+        kind: Play,
+        current_time: 0.0,
+        duration: D,
+        url: "https://youtu.be/abc".into(),
+        title: "Demo".into(),
+        muted: false,
+        autoplay: false,
+        looped: false,
+        provider: "html5",
+    };
+    let mut out = vec![];
+    e.on_media(1, &ev, &mut out);
+    assert!(out.is_empty(), "an HTML5 video is not a YouTube one");
+    ev.provider = "youtube";
+    e.on_media(2, &ev, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].var("video.provider"), Some(&str_val("youtube")));
+    assert_eq!(
+        out[0].var("video.url"),
+        Some(&str_val("https://youtu.be/abc"))
+    );
 }

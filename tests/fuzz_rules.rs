@@ -996,6 +996,7 @@ fn gen_events(r: &mut Rng, tree_len: usize) -> Vec<Ev> {
                         muted: false,
                         autoplay: false,
                         looped: false,
+                        provider: "html5",
                     },
                 )
             }

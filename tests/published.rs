@@ -254,6 +254,7 @@ fn run(rules: Rules) {
         muted: false,
         autoplay: false,
         looped: false,
+        provider: "html5",
     };
     e.on_media(1, &media, &mut out);
     e.on_push(

@@ -215,3 +215,17 @@ async fn a_decorative_loop_sends_nothing_and_its_restarts_complete_when_asked() 
     assert_eq!(events[0].var("video.loop").as_bool(), Some(true));
     assert_eq!(events[0].var("video.muted").as_bool(), Some(true));
 }
+
+/// The host keeps the messages of a plain rules file's defects (`h.m`):
+/// media keys must not share its name (they once did, and the tag stopped
+/// at the first media event of such a page).
+#[wasm_bindgen_test]
+async fn media_work_when_the_rules_have_defects() {
+    let tag = Tag::start(&rules(&format!(
+        r#"{WATCHED}, {{"id":"bad","conversion":"x","on":"scrol"}}"#
+    )));
+    let a = audio(&tag, "a9", "Tone nine");
+    play(&a).await;
+    until_ended(&[&a]).await;
+    assert_eq!(milestones(&tag.events(), "Tone nine"), FULL);
+}

@@ -122,6 +122,7 @@ fn decode(v: &J) -> Result<Event, String> {
                     muted: flag(o, "muted"),
                     autoplay: flag(o, "autoplay"),
                     looped: flag(o, "loop"),
+                    provider: "html5",
                 },
             }
         }

@@ -125,6 +125,8 @@ pub struct MediaEvent {
     pub autoplay: bool,
     /// `loop`.
     pub looped: bool,
+    /// Which player: `html5`, `youtube` or `vimeo` (`video.provider`).
+    pub provider: &'static str,
 }
 
 impl MediaEvent {
@@ -692,6 +694,7 @@ impl<B: Backend> Engine<B> {
                 muted: event.muted,
                 autoplay: event.autoplay,
                 looped: event.looped,
+                provider: event.provider,
             };
             let milestone = Fnv::new()
                 .bytes(b"video")
@@ -1026,7 +1029,7 @@ fn video_vars(v: &VideoCtx<'_>) -> Vec<(Cow<'static, str>, Value)> {
     let mut vars = Vec::with_capacity(7);
     vars.push((
         Cow::Borrowed("video.provider"),
-        Value::Str("html5".to_string()),
+        Value::Str(v.provider.to_string()),
     ));
     vars.push((
         Cow::Borrowed("video.status"),

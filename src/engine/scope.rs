@@ -80,6 +80,7 @@ pub(crate) struct VideoCtx<'a> {
     pub muted: bool,
     pub autoplay: bool,
     pub looped: bool,
+    pub provider: &'static str,
 }
 
 /// Everything variables can be read from for one event.
@@ -164,7 +165,7 @@ impl<'a, E> Scope<'a, E> {
             ScrollThreshold => self.scroll.map_or(Val::Null, |(t, _)| Val::Num(t)),
             ScrollUnits => self.scroll.map_or(Val::Null, |(_, u)| Val::Str(u.as_str())),
             ScrollDirection => self.scroll.map_or(Val::Null, |_| Val::Str("vertical")),
-            VideoProvider => self.video.map_or(Val::Null, |_| Val::Str("html5")),
+            VideoProvider => self.video.map_or(Val::Null, |v| Val::Str(v.provider)),
             VideoStatus => self
                 .video
                 .map_or(Val::Null, |v| Val::Str(v.status.as_str())),

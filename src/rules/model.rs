@@ -83,7 +83,7 @@ pub enum TriggerKind {
         /// `thresholds`, sorted ascending, without duplicates.
         thresholds: Vec<f64>,
     },
-    /// `"on": "video"`: HTML5 `<video>` / `<audio>` milestones.
+    /// `"on": "video"`: HTML5 `<video>` / `<audio>`, YouTube and Vimeo milestones.
     Video {
         /// `statuses` to report; defaults to all.
         statuses: VideoStatuses,
@@ -590,7 +590,7 @@ pub enum Variable {
     ScrollUnits,
     /// `scroll.direction`: `vertical`.
     ScrollDirection,
-    /// `video.provider`: `html5`.
+    /// `video.provider`: `html5`, `youtube` or `vimeo`.
     VideoProvider,
     /// `video.status`.
     VideoStatus,

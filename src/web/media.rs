@@ -5,7 +5,9 @@
 //! and every shadow root attached later (`host.shadows`): the players built
 //! as web components. Each element gets a small numeric key (`host.media`
 //! keeps them in a WeakMap, so removed elements are collected) under which
-//! the engine keeps its state; its facts come in the same call.
+//! the engine keeps its state; its facts come in the same call. YouTube
+//! and Vimeo embeds are media too: `host.embeds` speaks their players'
+//! postMessage protocols and reports their events in the same terms.
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
@@ -46,6 +48,44 @@ pub(crate) fn attach() {
     for el in h.shadows(&types, &f).iter() {
         media_event(&h, &el, MediaEventKind::Play);
     }
+    // YouTube and Vimeo players, through their postMessage protocols.
+    if let Some(g) = callback(Call::Embed) {
+        h.embeds(&g);
+    }
+}
+
+/// A YouTube or Vimeo player's event, as `host.embeds` reports it: `[key,
+/// kind (an index of EVENTS), time, duration, watch URL, title, provider,
+/// muted, autoplay, loop]`.
+pub(super) fn on_embed(x: JsValue) {
+    let Some(a) = x.dyn_ref::<js_sys::Array>() else {
+        return;
+    };
+    let num = |i| a.get(i).as_f64().unwrap_or(f64::NAN);
+    let Some(&(_, kind)) = EVENTS.get(num(1) as usize) else {
+        return;
+    };
+    let text = |i| a.get(i).as_string().unwrap_or_default();
+    let event = MediaEvent {
+        kind,
+        current_time: num(2),
+        duration: num(3),
+        url: text(4),
+        title: text(5),
+        muted: a.get(7).is_truthy(),
+        autoplay: a.get(8).is_truthy(),
+        looped: a.get(9).is_truthy(),
+        provider: if text(6) == "vimeo" {
+            "vimeo"
+        } else {
+            "youtube"
+        },
+    };
+    let key = num(0) as u32;
+    with_tag(|t| {
+        t.engine.on_media(key, &event, &mut t.out);
+        t.deliver(false);
+    });
 }
 
 /// A media event, of the kind its type names.
@@ -76,6 +116,7 @@ fn media_event(host: &super::Host, target: &JsValue, kind: MediaEventKind) {
         muted: facts.get(5).is_truthy(),
         autoplay: facts.get(6).is_truthy(),
         looped: facts.get(7).is_truthy(),
+        provider: "html5",
     };
     let key = num(0) as u32;
     with_tag(|t| {

@@ -115,6 +115,10 @@ extern "C" {
     /// boolean, else `null` (see [`crate::backend::Backend::global`]).
     #[wasm_bindgen(method)]
     fn g(this: &Host, path: &str) -> JsValue;
+    /// YouTube and Vimeo embeds: calls `f([key, kind, time, duration, url,
+    /// title, provider, muted, autoplay, loop])` for each player event.
+    #[wasm_bindgen(method)]
+    fn embeds(this: &Host, f: &Function);
     /// Element visibility for trigger `i`: observes every element matching
     /// `selector` (also ones added later) and calls `f([i, element, key,
     /// ratio, visible])` when one crosses `ratio` of it visible.
@@ -255,6 +259,8 @@ pub(crate) enum Call {
     Visibility,
     /// The timeout after an element's `min_on_screen_ms`.
     VisibilityLate,
+    /// A YouTube or Vimeo player's event.
+    Embed,
 }
 
 impl Call {
@@ -266,6 +272,7 @@ impl Call {
             | Call::AuxClick
             | Call::Pushed
             | Call::Media
+            | Call::Embed
             | Call::ScrollRead
             | Call::Lifecycle
             | Call::FormCapture
@@ -292,7 +299,7 @@ impl Call {
     }
 
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 23] = [
+    const ALL: [Call; 24] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -316,6 +323,7 @@ impl Call {
         Call::Clock,
         Call::Visibility,
         Call::VisibilityLate,
+        Call::Embed,
     ];
 }
 
@@ -353,6 +361,7 @@ fn dispatch(code: u32, x: JsValue) {
         }
         Call::Visibility => visibility::on_change(x, false),
         Call::VisibilityLate => visibility::on_change(x, true),
+        Call::Embed => media::on_embed(x),
     }
 }
 

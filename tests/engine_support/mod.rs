@@ -236,6 +236,7 @@ pub fn media(
         muted: false,
         autoplay: false,
         looped: false,
+        provider: "html5",
     };
     let mut out = vec![];
     e.on_media(key, &ev, &mut out);
