@@ -93,6 +93,7 @@ function host(c) {
     // ratio, visible]) when one crosses th. The browser reports the
     // crossings: nothing reads layout.
     vis: function (i, sel, th, f) {
+      if (!window.IntersectionObserver) return;
       var h = this, io = new IntersectionObserver(function (es) {
         es.forEach(function (e) { f([i, e.target, h.key(e.target), e.intersectionRatio, e.isIntersecting && e.intersectionRatio >= th - 1e-3]) })
       }, { threshold: th });
@@ -128,9 +129,12 @@ function host(c) {
           send(p, { method: "getVideoUrl" });
           return send(p, { method: "getVideoTitle" })
         }
-        // The embed answers the first "listening" after it is ready: repeat it.
+        // The embed answers the first "listening" after it is ready: repeat
+        // it. Not at once, and not at all once the iframe talks to the
+        // page's own YT.Player (its messages carry that player's id, which
+        // the tag then uses): the embed answers one listener only.
         var n = 0, t = setInterval(function () {
-          if (p.ok || ++n > 40) clearInterval(t); else send(p, { event: "listening", id: p.w || p.k, channel: "widget" })
+          if (p.ok || ++n > 44) clearInterval(t); else if (n > 4) send(p, { event: "listening", id: p.w || p.k, channel: "widget" })
         }, 250);
       }
       function emit(p, k) { f([p.k, k, p.t, p.d, p.u, p.ti, p.v ? "vimeo" : "youtube", p.m, p.a, p.l]) }
@@ -157,8 +161,10 @@ function host(c) {
         hello(p);
         e.addEventListener("load", function () { p.ok = 0; hello(p) })
       });
-      addEventListener("message", function (ev) {
-        var p = ps.filter(function (p) { return p.e.contentWindow == ev.source })[0], m = ev.data, i, now, s;
+      addEventListener("message", function (ev) { try { msg(ev) } catch (x) {} });
+      // One player message; a malformed one is dropped, never thrown.
+      function msg(ev) {
+        var p = ps.filter(function (p) { return p.e.isConnected && p.e.contentWindow == ev.source })[0], m = ev.data, i, now, s;
         if (!p || (ev.origin != p.o && !(!p.v && /^https:\/\/(www\.)?youtube(-nocookie)?\.com$/.test(ev.origin)))) return;
         if (typeof m == "string") try { m = JSON.parse(m) } catch (x) { return }
         if (!m || typeof m != "object") return;
@@ -174,7 +180,8 @@ function host(c) {
           if (typeof i.seconds == "number") p.t = i.seconds;
           return emit(p, s)
         }
-        if (m.event == "initialDelivery" || m.event == "onReady") p.ok = 1;
+        if (!p.w && m.id != null && m.id != p.k) p.w = m.id;
+        if (/^(initialDelivery|onReady|infoDelivery)$/.test(m.event)) p.ok = 1;
         i = m.info;
         if (!/^(initial|info)Delivery$/.test(m.event) || !i || typeof i != "object") return;
         // youtu.be/ID: the video is in the path, which beacons keep (their
@@ -194,7 +201,7 @@ function host(c) {
           s = p.s = i.playerState;
           if (s == 1) emit(p, 0); else if (s == 2) emit(p, 1); else if (s == 0) emit(p, 5)
         }
-      })
+      }
     },
     // A small number per element, kept in a WeakMap (removed elements are collected).
     key: function (e) {

@@ -55,7 +55,7 @@ fn once_per_page_by_default_with_the_elements_facts() {
     assert_eq!(c.var("visibility.percent"), Some(&Value::Num(73.0)));
     assert_eq!(c.var("visibility.on_screen_ms"), Some(&Value::Num(1205.0)));
     assert_eq!(c.var("click.id"), Some(&str_val("plan-pro")));
-    assert_eq!(c.var("click.text"), Some(&str_val("Pro plan")));
+    assert_eq!(c.var("click.text"), None, "the text is not sent");
     assert!(sight(&mut e, &b, 0, 2).is_empty(), "once per page");
     assert!(sight(&mut e, &a, 0, 1).is_empty());
     e.set_page(page("https://www.example.com/next"));
@@ -105,4 +105,60 @@ fn visibility_fields_are_checked() {
     let (_, errors) = Engine::new(parsed.rules, NativeBackend::default());
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].path, "triggers[0].selector");
+}
+
+#[test]
+fn session_limits_do_not_depend_on_the_page_loads_element_keys() {
+    let text = rules_with(
+        r##"{"id": "seen", "conversion": "banner_seen", "on": "element_visibility", "selector": ".banner", "limit": "once_per_session"},
+            {"id": "each", "conversion": "card_seen", "on": "element_visibility", "selector": ".card", "once_per": "element", "limit": "once_per_session"}"##,
+    );
+    let banner = el("div", &[("class", "banner")], "Hello Jane Doe", None);
+    let card = el("div", &[("class", "card"), ("id", "pro")], "", None);
+    let mut e = engine_from_json(&text);
+    assert_eq!(sight(&mut e, &banner, 0, 1), ["seen"]);
+    assert_eq!(sight(&mut e, &card, 1, 2), ["each"]);
+    // The next load numbers its elements anew.
+    let saved = e.session_state();
+    let mut e = engine_from_json(&text);
+    e.restore_session_state(&saved);
+    assert!(
+        sight(&mut e, &banner, 0, 5).is_empty(),
+        "the banner, once per session"
+    );
+    assert!(
+        sight(&mut e, &card, 1, 9).is_empty(),
+        "card #pro, once per session"
+    );
+    let other = el("div", &[("class", "card"), ("id", "team")], "", None);
+    assert_eq!(
+        sight(&mut e, &other, 1, 2),
+        ["each"],
+        "another card, though it has #pro's old key"
+    );
+}
+
+#[test]
+fn the_elements_text_is_judged_but_never_sent() {
+    let mut e = engine_from_json(&rules_with(
+        r##"{"id": "v", "conversion": "v", "on": "element_visibility", "selector": ".account",
+            "conditions": [{"variable": "click.text", "operator": "contains", "value": "Jane"}]}"##,
+    ));
+    let panel = el(
+        "div",
+        &[("class", "account")],
+        "Signed in as Jane Doe",
+        None,
+    );
+    let mut out = vec![];
+    let seen = Sighting {
+        trigger: 0,
+        key: 1,
+        percent: 100.0,
+        on_screen_ms: 0.0,
+    };
+    e.on_visible(&panel, seen, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].var("click.text"), None);
+    assert_eq!(out[0].var("click.classes"), Some(&str_val("account")));
 }

@@ -40,7 +40,9 @@ impl<B: Backend> Engine<B> {
     /// this page view (`once_per: page`, the default) or for this element
     /// (`once_per: element`). `visibility.percent`, `visibility.on_screen_ms`
     /// and the element's `click.*` facts describe it (GTM fills its click
-    /// variables for visibility too).
+    /// variables for visibility too); its text is for conditions only, never
+    /// sent. Limits that outlive the page view count the trigger (or, per
+    /// element, the element's `id`), not this load's element key.
     pub fn on_visible(&mut self, el: &B::Element, seen: Sighting, out: &mut Vec<Conversion>) {
         let from = out.len();
         self.visible_event(el, seen, out);
@@ -78,13 +80,24 @@ impl<B: Backend> Engine<B> {
         let mut scope = Scope::new(page, TriggerType::ElementVisibility.as_str());
         scope.click = Some(ClickCtx { element: el, facts });
         scope.visibility = Some((percent, seen.on_screen_ms));
-        let milestone = Fnv::new()
-            .bytes(b"element_visibility")
-            .u64(seen.key.into())
-            .finish();
+        // The key is this page load's: a limit that outlives the page
+        // (once_per_session, groups) must not depend on it. Per element, the
+        // element's id stands for it when it has one.
+        let mut milestone = Fnv::new().bytes(b"element_visibility");
+        if per_element {
+            milestone = match facts.id.as_str() {
+                "" => milestone.u64(seen.key.into()),
+                id => milestone.str(id),
+            };
+        }
+        let milestone = milestone.finish();
         if judge.fires(seen.trigger, &scope, milestone) {
             fired.0.push((seen.trigger, seen.key));
+            // Not the element's text: a watched container (an account
+            // panel, an order summary) may hold personal data; conditions
+            // still read it.
             let mut vars = super::click_vars(facts);
+            vars.retain(|(k, _)| k != "click.text");
             vars.push((Cow::Borrowed("visibility.percent"), Value::Num(percent)));
             vars.push((
                 Cow::Borrowed("visibility.on_screen_ms"),

@@ -52,6 +52,7 @@ pub fn warnings(rules: &Rules) -> Vec<RuleError> {
             };
             if c.variable == Variable::PagePath
                 && c.operator == Operator::Equals
+                && !c.negate
                 && !literal.starts_with('/')
             {
                 warn(

@@ -81,11 +81,7 @@ pub(super) fn on_embed(x: JsValue) {
             "youtube"
         },
     };
-    let key = num(0) as u32;
-    with_tag(|t| {
-        t.engine.on_media(key, &event, &mut t.out);
-        t.deliver(false);
-    });
+    judge(num(0) as u32, &event);
 }
 
 /// A media event, of the kind its type names.
@@ -98,6 +94,20 @@ pub(super) fn on_event(e: JsValue) {
     if let (Some(h), Some(target)) = (host(), e.target()) {
         media_event(&h, &target, kind);
     }
+}
+
+/// The engine judges `event` of media `key`. A play, pause or seek of media
+/// that is not decorative is the visitor's activity (it keeps the session);
+/// playback itself is not.
+fn judge(key: u32, event: &MediaEvent) {
+    let acted = event.kind != MediaEventKind::TimeUpdate && !event.decorative();
+    with_tag(|t| {
+        if acted {
+            t.activity(js_sys::Date::now());
+        }
+        t.engine.on_media(key, event, &mut t.out);
+        t.deliver(false);
+    });
 }
 
 /// One call into `host.media` for the element's key and facts.
@@ -118,9 +128,5 @@ fn media_event(host: &super::Host, target: &JsValue, kind: MediaEventKind) {
         looped: facts.get(7).is_truthy(),
         provider: "html5",
     };
-    let key = num(0) as u32;
-    with_tag(|t| {
-        t.engine.on_media(key, &event, &mut t.out);
-        t.deliver(false);
-    });
+    judge(num(0) as u32, &event);
 }

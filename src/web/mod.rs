@@ -271,8 +271,6 @@ impl Call {
             Call::Click
             | Call::AuxClick
             | Call::Pushed
-            | Call::Media
-            | Call::Embed
             | Call::ScrollRead
             | Call::Lifecycle
             | Call::FormCapture
@@ -295,6 +293,9 @@ impl Call {
             | Call::Clock
             | Call::Visibility
             | Call::VisibilityLate => false,
+            // Media count as activity in `media`: not their timeupdates, nor
+            // a decorative loop's (either would keep a session alive).
+            Call::Media | Call::Embed => false,
         }
     }
 

@@ -77,6 +77,17 @@ pub(crate) fn on_change(x: JsValue, late: bool) {
             }
             (None, false) => now,
         };
+        // A tab in the background is not on screen: the wait ends there
+        // (the observer reports no change for it).
+        let hidden = window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        if hidden {
+            if let Some(i) = at {
+                waiting.swap_remove(i);
+            }
+            return;
+        }
         if late && now - since < min_ms {
             later(&x, min_ms - (now - since));
             return;
