@@ -226,15 +226,10 @@ fn flagged(
     looped: bool,
 ) -> Vec<microconv::engine::Conversion> {
     let ev = microconv::engine::MediaEvent {
-        kind,
-        current_time: t,
-        duration: D,
-        url: URL.into(),
-        title: String::new(),
         muted,
         autoplay,
         looped,
-        provider: "html5",
+        ..media_event(kind, t, D, URL)
     };
     let mut out = vec![];
     e.on_media(1, &ev, &mut out);
@@ -310,17 +305,7 @@ fn embeds_report_their_provider() {
         video("yt", &[], &[]),
         vec![cond("video.provider", "equals", s("youtube"))],
     )]);
-    let mut ev = microconv::engine::MediaEvent {
-        kind: Play,
-        current_time: 0.0,
-        duration: D,
-        url: "https://youtu.be/abc".into(),
-        title: "Demo".into(),
-        muted: false,
-        autoplay: false,
-        looped: false,
-        provider: "html5",
-    };
+    let mut ev = media_event(Play, 0.0, D, "https://youtu.be/abc");
     let mut out = vec![];
     e.on_media(1, &ev, &mut out);
     assert!(out.is_empty(), "an HTML5 video is not a YouTube one");

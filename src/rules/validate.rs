@@ -402,17 +402,7 @@ fn visibility(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
         |x| (0.0..=3_600_000.0).contains(&x),
         "must be 0 or more, at most 3600000 (an hour)",
     );
-    let per_element = match ctx.opt_string(v, path, "once_per", true) {
-        None if v.get("once_per").is_some() => None,
-        None | Some("page") => Some(false),
-        Some("element") => Some(true),
-        Some(other) => {
-            let pos = v.get("once_per").map_or(v.pos, |w| w.pos);
-            let m = unknown("choice", other, ["page", "element"]);
-            ctx.error(&field_path(path, "once_per"), pos, m);
-            None
-        }
-    };
+    let per_element = either(ctx, v, path, "once_per", "choice", ["page", "element"]);
     Some(TriggerKind::ElementVisibility {
         selector: selector?,
         min_percent_visible: percent?,
@@ -421,20 +411,34 @@ fn visibility(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
     })
 }
 
+/// An optional field of two names, the first the default: `Some(false)`
+/// for it (or absence), `Some(true)` for the second, `None` when invalid
+/// (reported as an unknown `what`).
+fn either(
+    ctx: &mut Ctx,
+    v: &Json,
+    path: &str,
+    field: &str,
+    what: &str,
+    names: [&str; 2],
+) -> Option<bool> {
+    match ctx.opt_string(v, path, field, true) {
+        None if v.get(field).is_some() => None,
+        None => Some(false),
+        Some(name) if name == names[0] => Some(false),
+        Some(name) if name == names[1] => Some(true),
+        Some(other) => {
+            let pos = v.get(field).map_or(v.pos, |w| w.pos);
+            ctx.error(&field_path(path, field), pos, unknown(what, other, names));
+            None
+        }
+    }
+}
+
 /// A trigger group's own fields; its members are checked once every
 /// trigger is read ([`members`]).
 fn group(ctx: &mut Ctx, v: &Json, path: &str) -> Option<TriggerKind> {
-    let within_session = match ctx.opt_string(v, path, "within", true) {
-        None if v.get("within").is_some() => None,
-        None | Some("page") => Some(false),
-        Some("session") => Some(true),
-        Some(other) => {
-            let pos = v.get("within").map_or(v.pos, |w| w.pos);
-            let m = unknown("scope", other, ["page", "session"]);
-            ctx.error(&field_path(path, "within"), pos, m);
-            None
-        }
-    };
+    let within_session = either(ctx, v, path, "within", "scope", ["page", "session"]);
     let all_of = names(ctx, v, path, "all_of", "trigger id")?;
     Some(TriggerKind::TriggerGroup {
         all_of,

@@ -227,7 +227,15 @@ pub fn media(
     duration: f64,
     url: &str,
 ) -> Vec<Conversion> {
-    let ev = MediaEvent {
+    let ev = media_event(kind, t, duration, url);
+    let mut out = vec![];
+    e.on_media(key, &ev, &mut out);
+    out
+}
+
+/// An HTML5 media event titled "Demo", with no flags set.
+pub fn media_event(kind: MediaEventKind, t: f64, duration: f64, url: &str) -> MediaEvent {
+    MediaEvent {
         kind,
         current_time: t,
         duration,
@@ -237,10 +245,7 @@ pub fn media(
         autoplay: false,
         looped: false,
         provider: "html5",
-    };
-    let mut out = vec![];
-    e.on_media(key, &ev, &mut out);
-    out
+    }
 }
 
 pub fn str_val(v: &str) -> Value {
