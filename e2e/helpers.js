@@ -171,7 +171,21 @@ function publish(text) {
   }
 }
 
+/** The defect lines `microconv check` prints for `text`, without their `file:line:col: ` prefix. */
+function checkLines(text) {
+  const { spawnSync } = require("node:child_process");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "microconv-check-"));
+  try {
+    const file = path.join(dir, "rules.json");
+    fs.writeFileSync(file, text);
+    const run = spawnSync(process.env.MICROCONV_CLI_BIN, ["check", file], { encoding: "utf8" });
+    return run.stdout.split("\n").filter((l) => l.startsWith(file)).map((l) => l.replace(/^[^:]*:\d+:\d+: /, ""));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The console line of a page whose rules are not published. */
 const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, publish, NOT_PUBLISHED, ROOT };
+module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };

@@ -78,6 +78,7 @@ function host(c) {
         return typeof o == "string" || typeof o == "number" || typeof o == "boolean" ? o : null
       } catch (x) { return null }
     },
+    /* family time */
     // Engaged time: a listener for the visitor's activity (pointer, keys,
     // wheel, scroll, touch) that notes its time here, without calling the
     // tag, and calls f only when activity resumes after 30 s without any.
@@ -88,6 +89,8 @@ function host(c) {
     // The page view counts as activity; last() is the latest activity's time.
     acted: function () { this.la = Date.now() },
     last: function () { return this.la || 0 },
+    /* end time */
+    /* family visibility */
     // Element visibility for trigger i: an IntersectionObserver at ratio th
     // on every element matching sel (see watch), calling f([i, element, key,
     // ratio, visible]) when one crosses th. The browser reports the
@@ -113,6 +116,8 @@ function host(c) {
       new MutationObserver(function (ms) { ms.forEach(function (m) { m.addedNodes.forEach(scan) }) })
         .observe(document.documentElement, { childList: !0, subtree: !0 })
     },
+    /* end visibility */
+    /* family video */
     // YouTube and Vimeo embeds (docs/embeds-protocol.md): every player
     // iframe, now and added later, spoken to over postMessage as the
     // providers' own APIs do, without loading them. f([key, kind, time,
@@ -203,6 +208,7 @@ function host(c) {
         }
       }
     },
+    /* end video */
     // A small number per element, kept in a WeakMap (removed elements are collected).
     key: function (e) {
       // (this.w: h.k and h.m are the loader's diagnostics promise and messages.)
@@ -245,6 +251,7 @@ function host(c) {
       e.getAttributeNames().forEach(function (n) { r.push(n, a(n)) });
       return r
     },
+    /* family video */
     // A media element's engine key (see key), position, duration, current source,
     // title (title, aria-label or data-title), muted, autoplay and loop;
     // null for anything else.
@@ -276,6 +283,8 @@ function host(c) {
       } catch (x) {}
       return m
     },
+    /* end video */
+    /* family forms */
     // The form of x (a submit event's target, the form of an input/change
     // event's field, or a form): its key (a number, kept in a WeakMap), and
     // with full [form, key, id, class, name, absolute action, method, number
@@ -300,11 +309,14 @@ function host(c) {
         P.submit = function () { f(this); return g.apply(this, arguments) }
       } catch (e) {}
     },
+    /* end forms */
+    /* family scroll */
     // The scroll position, viewport and document heights, or null.
     scroll: function () {
       var e = document.scrollingElement;
       return e ? [e.scrollTop, e.clientHeight, e.scrollHeight] : null
     },
+    /* end scroll */
     // n random bytes in lower-case hex (Web Crypto; Math.random without it:
     // ids only need to be unlikely to collide).
     hex: function (n) {
@@ -313,12 +325,14 @@ function host(c) {
       for (i = 0; i < n; i++) s += (b[i] | 256).toString(16).slice(1);
       return s
     },
+    /* family clicks */
     // The element a click of button b landed on (inside open shadow roots
     // too: composedPath()[0]), or null for other buttons.
     target: function (e, b) {
       var t = e.button == b && (e.composedPath()[0] || e.target);
       return t instanceof Element ? t : null
     },
+    /* end clicks */
     // Web Storage (a: "localStorage" or "sessionStorage") without throws
     // (storage disabled, full or refused): has: whether a is usable; get: the
     // value or null; put: whether it was stored (v "" removes k); keys: the

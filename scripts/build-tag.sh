@@ -106,10 +106,15 @@ const put = (marker, text) => {
   src = src.split(marker).join(text);
 };
 put("/*@GLUE@*/", glue);
+// A trigger family's host helpers (/* family X */ ... /* end X */ in
+// host.js) go with its Cargo feature (TAG_FEATURES; "families": all).
+const built = (process.env.TAG_FEATURES ?? "families").split(",");
+const families = (text) => text.replace(/\/\* family (\w+) \*\/\n([^]*?)\/\* end \1 \*\/\n/g,
+  (_, family, body) => (built.includes("families") || built.includes(family) ? body : ""));
 for (const pair of pairs) {
   const i = pair.indexOf("=");
   const value = pair.slice(i + 1);
-  put(pair.slice(0, i), value.startsWith("@") ? fs.readFileSync(value.slice(1), "utf8") : value);
+  put(pair.slice(0, i), value.startsWith("@") ? families(fs.readFileSync(value.slice(1), "utf8")) : value);
 }
 fs.writeFileSync(`${dir}/bundle.js`, src);
 EOF_NODE
@@ -130,7 +135,7 @@ check_js=$(hashed microconv-check "$OUT/check/check.min.js" js)
 echo "== tag: cargo build (release, wasm32, no default features), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), wasm-opt $("$TOOLS/wasm-opt" --version | awk '{print $3}')"
 # Without `std` (see Cargo.toml): no_std, a trap on panic, lol_alloc; without
 # `messages`: rules defects are named, their text is in the diagnostics file.
-wasm "$OUT" target --no-default-features
+wasm "$OUT" target --no-default-features --features "${TAG_FEATURES-families}"
 wasm_name=$(hashed microconv "$OUT/microconv.wasm" wasm)
 
 echo "== loader"

@@ -12,7 +12,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cargo run -q --release --example acceptance -- "$@" > "$tmp/messages.txt"
-cargo run -q --release --no-default-features --target-dir target/lean --example acceptance -- "$@" > "$tmp/lean.txt"
+cargo run -q --release --no-default-features --features families --target-dir target/lean --example acceptance -- "$@" > "$tmp/lean.txt"
 if ! cmp -s "$tmp/messages.txt" "$tmp/lean.txt"; then
   echo "FAIL: the validator without messages accepts differently (cases: line number - 1):" >&2
   diff "$tmp/messages.txt" "$tmp/lean.txt" | head -20 >&2

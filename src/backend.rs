@@ -6,7 +6,6 @@
 //! small selector matcher over described elements.
 
 use crate::engine::Value;
-use crate::msg::Msg;
 use crate::prelude::*;
 
 /// Facts about one element, read once per click for the element a trigger describes.
@@ -38,13 +37,13 @@ pub trait Backend {
     /// so the engine describes each element once per click.
     type Element: Clone + PartialEq;
 
-    /// Compiles an ECMAScript regular expression; `Err(reason)` when invalid
-    /// (the reason is empty without the `messages` feature).
-    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Self::Regex, Msg>;
+    /// Compiles an ECMAScript regular expression; `None` when invalid (the
+    /// engine words the defect, the same with every backend).
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Option<Self::Regex>;
     /// Unanchored test, like `RegExp.prototype.test`.
     fn regex_test(&self, re: &Self::Regex, text: &str) -> bool;
-    /// Validates and compiles a CSS selector list; `Err(reason)` when invalid.
-    fn compile_selector(&self, selector: &str) -> Result<Self::Selector, Msg>;
+    /// Validates and compiles a CSS selector list; `None` when invalid.
+    fn compile_selector(&self, selector: &str) -> Option<Self::Selector>;
     /// `Element.matches(selector)`.
     fn matches(&self, el: &Self::Element, selector: &Self::Selector) -> bool;
     /// The element itself or its nearest ancestor matching `selector`, crossing

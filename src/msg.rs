@@ -91,3 +91,29 @@ pub fn push_json_str(out: &mut Msg, s: &str) {
 #[cfg(not(feature = "messages"))]
 #[inline(always)]
 pub fn push_json_str(_: &mut Msg, _: &str) {}
+
+/// The defect of a regular expression the browser's `RegExp` refuses: the
+/// same words from every backend (the CLI's and the browser's engines
+/// word their errors differently).
+pub fn bad_regex(pattern: &str) -> Msg {
+    refused(
+        "invalid regular expression: JavaScript's RegExp refuses ",
+        pattern,
+    )
+}
+
+/// The defect of a selector list the browser's `querySelector` refuses (as
+/// [`bad_regex`]).
+pub fn bad_selector(selector: &str) -> Msg {
+    refused(
+        "invalid CSS selector: the browser's querySelector refuses ",
+        selector,
+    )
+}
+
+/// `lead` and the pattern as a JSON string, capped (a pattern may be long).
+fn refused(lead: &str, pattern: &str) -> Msg {
+    let mut m = Msg::from(lead);
+    push_json_str(&mut m, crate::engine::cap_str(pattern, 100));
+    m
+}

@@ -215,3 +215,20 @@ fn members_must_be_other_triggers_of_the_file() {
         ["triggers[0].all_of: must list at least one trigger id"]
     );
 }
+
+#[test]
+fn a_group_whose_member_has_defects_is_a_defect_too() {
+    // The member is left out for its threshold; the group could never fire.
+    let defects = validation_defects(
+        r#"{"id": "read", "conversion": "r", "on": "scroll", "thresholds": [150]},
+           {"id": "watch", "conversion": "w", "on": "video", "statuses": ["start"]},
+           {"id": "both", "conversion": "b", "on": "trigger_group", "all_of": ["watch", "read"]}"#,
+    );
+    assert_eq!(
+        defects,
+        [
+            "triggers[0].thresholds[0]: a percent threshold must be greater than 0 and at most 100",
+            "triggers[2].all_of[1]: this member has defects and was left out, so the group could never fire",
+        ]
+    );
+}

@@ -180,6 +180,25 @@ async fn published_rules_run_without_the_diagnostics_and_name_what_this_browser_
 }
 
 #[wasm_bindgen_test]
+fn patterns_the_browser_refuses_have_the_messages_the_cli_prints() {
+    // tests/engine_operators.rs and engine_custom.rs hold the CLI's engine
+    // (regress, Servo's selectors) to these same words.
+    let bad = r##"{"id":"re","conversion":"x","on":"custom","event":"e",
+      "conditions":[{"variable":"page.path","operator":"matches_regex","value":"(unclosed"}]},
+     {"id":"ev","conversion":"x","on":"custom","event_matches":"video_("},
+     {"id":"css","conversion":"x","on":"click",
+      "conditions":[{"variable":"click.element","operator":"matches_css","value":"a:nosuch"}]}"##;
+    assert_eq!(
+        microconv::web::check(&rules(bad)),
+        concat!(
+            "\n  trigger \"re\": triggers[0].conditions[0].value: invalid regular expression: JavaScript's RegExp refuses \"(unclosed\"",
+            "\n  trigger \"ev\": triggers[1].event_matches: invalid regular expression: JavaScript's RegExp refuses \"video_(\"",
+            "\n  trigger \"css\": triggers[2].conditions[0].value: invalid CSS selector: the browser's querySelector refuses \"a:nosuch\"",
+        )
+    );
+}
+
+#[wasm_bindgen_test]
 async fn plain_rules_carry_the_hash_publishing_would_give() {
     queues(&Array::new(), &Array::new());
     let text = rules(SIGNUP);
@@ -274,6 +293,14 @@ fn hook_leaves_non_array_queues_alone() {
     assert!(Reflect::get(&odd, &"push".into()).unwrap().is_undefined());
 }
 
+/// `#cta.click()`.
+fn click_cta(tag: &Tag) {
+    let f: Function = Reflect::get(&tag.el("cta"), &"click".into())
+        .unwrap()
+        .unchecked_into();
+    f.call0(&tag.el("cta")).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn the_data_layer_is_one_merged_state_with_arrays_by_index() {
     queues(&Array::new(), &Array::new());
@@ -286,12 +313,7 @@ async fn the_data_layer_is_one_merged_state_with_arrays_by_index() {
     let tag = Tag::start_with(&rules_text, |f| {
         f.set_inner_html(r#"<button id="cta">Go</button>"#)
     });
-    let click = || {
-        let f: Function = Reflect::get(&tag.el("cta"), &"click".into())
-            .unwrap()
-            .unchecked_into();
-        f.call0(&tag.el("cta")).unwrap();
-    };
+    let click = || click_cta(&tag);
     click();
     assert_eq!(tag.conversions(), Vec::<String>::new(), "nothing known yet");
     // A push without an event sets state that a click trigger reads.
@@ -315,6 +337,31 @@ async fn the_data_layer_is_one_merged_state_with_arrays_by_index() {
     push("dataLayer", r#"{"ecommerce":null}"#);
     push("dataLayer", r#"{"event":"purchase"}"#);
     assert_eq!(tag.conversions(), ["cta", "big_order"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_click_trigger_reads_the_data_layer_without_any_custom_trigger() {
+    // The rules have no custom trigger: the data layer is hooked because a
+    // condition reads `dl.*` (an earlier push's login state, as GTM's).
+    queues(&Array::new(), &Array::new());
+    push("dataLayer", r#"{"user":{"loggedIn":true}}"#);
+    let rules_text = rules(
+        r##"{"id":"cta","conversion":"cta","on":"click","selector":"#cta","limit":"unlimited",
+            "unless":[{"variable":"dl.user.loggedIn","operator":"equals","value":true}]}"##,
+    );
+    let tag = Tag::start_with(&rules_text, |f| {
+        f.set_inner_html(r#"<button id="cta">Go</button>"#)
+    });
+    let click = || click_cta(&tag);
+    click();
+    assert_eq!(
+        tag.conversions(),
+        Vec::<String>::new(),
+        "logged in before load"
+    );
+    push("dataLayer", r#"{"user":{"loggedIn":false}}"#);
+    click();
+    assert_eq!(tag.conversions(), ["cta"], "logged out by a later push");
 }
 
 #[wasm_bindgen_test]

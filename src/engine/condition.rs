@@ -139,12 +139,12 @@ impl<B: Backend> Compiled<B> {
             Operator::MatchesRegex => Test::Regex(
                 backend
                     .compile_regex(&literal_string(&cond.value), cond.ignore_case)
-                    .map_err(|e| crate::msg::concat(&["invalid regular expression: ", &e]))?,
+                    .ok_or_else(|| crate::msg::bad_regex(&literal_string(&cond.value)))?,
             ),
             Operator::MatchesCss => Test::Css(
                 backend
                     .compile_selector(&literal_string(&cond.value))
-                    .map_err(|e| crate::msg::concat(&["invalid CSS selector: ", &e]))?,
+                    .ok_or_else(|| crate::msg::bad_selector(&literal_string(&cond.value)))?,
             ),
             Operator::LessThan => num(NumOp::Lt),
             Operator::LessOrEqual => num(NumOp::Le),

@@ -288,12 +288,12 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
         }
         | TriggerKind::ElementVisibility { selector: sel, .. } => {
             match backend.compile_selector(sel) {
-                Ok(s) => Some(s),
-                Err(e) => {
+                Some(s) => Some(s),
+                None => {
                     errors.push(RuleError {
                         trigger: Some(TriggerRef::Id(t.id.clone())),
                         path: crate::msg::concat(&[&t.path, ".selector"]),
-                        message: crate::msg::concat(&["invalid CSS selector: ", &e]),
+                        message: crate::msg::bad_selector(sel),
                         pos: t.pos,
                     });
                     None
@@ -306,12 +306,12 @@ fn compile<B: Backend>(t: &Trigger, backend: &B) -> Result<Code<B>, Vec<RuleErro
         TriggerKind::Custom {
             event: EventMatch::Regex(re),
         } => match backend.compile_regex(re, false) {
-            Ok(re) => Some(re),
-            Err(e) => {
+            Some(re) => Some(re),
+            None => {
                 errors.push(RuleError {
                     trigger: Some(TriggerRef::Id(t.id.clone())),
                     path: crate::msg::concat(&[&t.path, ".event_matches"]),
-                    message: crate::msg::concat(&["invalid regular expression: ", &e]),
+                    message: crate::msg::bad_regex(re),
                     pos: t.pos,
                 });
                 None
@@ -541,6 +541,16 @@ impl<B: Backend> Engine<B> {
     /// The backend, for the shell.
     pub fn backend(&self) -> &B {
         &self.j.backend
+    }
+    /// Whether any condition reads the data layer (`dl.*`): then the shell
+    /// hooks `dataLayer` even when no `custom` trigger listens to its events.
+    pub fn reads_data_layer(&self) -> bool {
+        self.j.rules.triggers.iter().any(|t| {
+            t.conditions
+                .iter()
+                .chain(&t.unless)
+                .any(|c| matches!(c.variable, crate::rules::model::Variable::Dl(_)))
+        })
     }
     /// Whether any trigger is of type `on`, so the shell attaches only the
     /// listeners needed.
@@ -853,7 +863,8 @@ impl<B: Backend> Engine<B> {
             j, page, customs, ..
         } = self;
         datalayer::merge(&mut page.dl, &pushed.fields);
-        if pushed.event.is_empty() {
+        // The merge is core (`dl.*`); judging custom triggers is their family's.
+        if pushed.event.is_empty() || cfg!(not(feature = "custom")) {
             return;
         }
         let mut judge = j.begin();
@@ -955,7 +966,7 @@ impl<B: Backend> Engine<B> {
     /// in the page view (or, `within: session`, the session) fires, once
     /// per page view (or session), if its conditions hold.
     fn complete_groups(&mut self, out: &mut Vec<Conversion>, from: usize) {
-        if self.groups.is_empty() {
+        if self.groups.is_empty() || cfg!(not(feature = "groups")) {
             return;
         }
         let Engine {

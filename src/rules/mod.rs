@@ -23,6 +23,11 @@ mod validate;
 use crate::msg::Msg;
 use model::{Pos, Rules};
 
+/// The defect of a group member that was left out for its own defects (the
+/// validator's and the engine's word: the group could never fire).
+pub const MEMBER_LEFT_OUT: &str =
+    "this member has defects and was left out, so the group could never fire";
+
 /// Which trigger a defect belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TriggerRef {

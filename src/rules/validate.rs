@@ -490,6 +490,10 @@ fn members(ctx: &mut Ctx, items: &[Json], triggers: &mut Vec<Trigger>, index: &[
                 Some(x) if x.get("on").and_then(Json::as_str) == Some("trigger_group") => {
                     Some(Msg::from("a group's members are triggers, not groups"))
                 }
+                // A member left out for its defects: the group would never fire.
+                Some(_) if !triggers.iter().any(|x| x.id == *member) => {
+                    Some(Msg::from(crate::rules::MEMBER_LEFT_OUT))
+                }
                 Some(_) => None,
             };
             if let Some(m) = problem {

@@ -10,7 +10,6 @@ use web_sys::Element;
 
 use crate::backend::{Backend, ElementFacts};
 use crate::engine::{Value, TEXT_CAP};
-use crate::msg::Msg;
 
 #[wasm_bindgen]
 extern "C" {
@@ -52,20 +51,6 @@ impl Dom {
     }
 }
 
-#[cfg(feature = "messages")]
-fn reason(e: &JsValue) -> Msg {
-    e.unchecked_ref::<Props>()
-        .message()
-        .unwrap_or_else(|| String::from("invalid"))
-}
-
-/// Nothing (no `messages` feature: the tag only needs to know it is invalid).
-#[cfg(not(feature = "messages"))]
-#[inline(always)]
-fn reason(_: &JsValue) -> Msg {
-    Msg
-}
-
 fn document() -> Option<web_sys::Document> {
     super::window().and_then(|w| w.document())
 }
@@ -102,24 +87,20 @@ impl Backend for Dom {
     type Selector = JsString;
     type Element = Element;
 
-    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Result<Regex, Msg> {
-        Regex::new(pattern, if ignore_case { "i" } else { "" }).map_err(|e| reason(&e))
+    fn compile_regex(&self, pattern: &str, ignore_case: bool) -> Option<Regex> {
+        Regex::new(pattern, if ignore_case { "i" } else { "" }).ok()
     }
 
     fn regex_test(&self, re: &Regex, text: &str) -> bool {
         re.test(text)
     }
 
-    fn compile_selector(&self, selector: &str) -> Result<JsString, Msg> {
+    fn compile_selector(&self, selector: &str) -> Option<JsString> {
         // `matches` throws a SyntaxError for an invalid selector list.
-        let el = document()
-            .and_then(|d| d.document_element())
-            .ok_or_else(|| Msg::from("no document"))?;
+        let el = document().and_then(|d| d.document_element())?;
         let selector = JsString::from(selector);
-        el.unchecked_ref::<Props>()
-            .matches_js(&selector)
-            .map_err(|e| reason(&e))?;
-        Ok(selector)
+        el.unchecked_ref::<Props>().matches_js(&selector).ok()?;
+        Some(selector)
     }
 
     fn matches(&self, el: &Element, selector: &JsString) -> bool {

@@ -28,7 +28,7 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{callback, host, listen, page, scroll, Call, Tag};
+use super::{callback, host, listen, page, Call, Tag};
 
 #[wasm_bindgen]
 extern "C" {
@@ -135,5 +135,6 @@ pub(crate) fn check(t: &mut Tag) {
     next.referrer = old.url.clone();
     t.engine.set_page(next);
     super::pageview::viewed(t);
-    scroll::schedule();
+    #[cfg(feature = "scroll")]
+    super::scroll::schedule();
 }

@@ -17,21 +17,29 @@ macro_rules! tag_local {
     };
 }
 
+// One module per trigger family, each behind its Cargo feature (see
+// `Cargo.toml`); the rest is the shell every tag has.
+#[cfg(feature = "clicks")]
 mod clicks;
+#[cfg(feature = "time")]
 mod clock;
 mod consent;
 mod datalayer;
 mod dom;
+#[cfg(feature = "forms")]
 mod forms;
 mod history;
 mod ids;
+#[cfg(feature = "video")]
 mod media;
 mod outbox;
 mod page;
 mod pageview;
+#[cfg(feature = "scroll")]
 mod scroll;
 mod storage;
 mod transport;
+#[cfg(feature = "visibility")]
 mod visibility;
 
 #[cfg(not(feature = "std"))]
@@ -337,12 +345,17 @@ fn dispatch(code: u32, x: JsValue) {
         with_tag(|t| t.activity(js_sys::Date::now()));
     }
     match call {
+        #[cfg(feature = "clicks")]
         Call::Click => clicks::on_click(x, 0),
+        #[cfg(feature = "clicks")]
         Call::AuxClick => clicks::on_click(x, 1),
         Call::Pushed => datalayer::on_item(x),
         Call::Consent => consent::on_item(x),
+        #[cfg(feature = "video")]
         Call::Media => media::on_event(x),
+        #[cfg(feature = "scroll")]
         Call::ScrollSoon => scroll::schedule(),
+        #[cfg(feature = "scroll")]
         Call::ScrollRead => scroll::read(),
         Call::HistorySoon => history::soon(),
         Call::HistoryTick => history::tick(),
@@ -351,18 +364,30 @@ fn dispatch(code: u32, x: JsValue) {
         Call::Adopt => transport::on_lock(),
         Call::Answer => transport::on_answer(x),
         Call::Lifecycle => transport::on_lifecycle(x),
+        #[cfg(feature = "forms")]
         Call::FormCapture => forms::on_capture(x),
+        #[cfg(feature = "forms")]
         Call::FormSubmit => forms::on_bubble(x),
+        #[cfg(feature = "forms")]
         Call::FormLate => forms::on_late(),
+        #[cfg(feature = "forms")]
         Call::FormCalled => forms::on_called(x),
+        #[cfg(feature = "forms")]
         Call::FormInput => forms::on_input(x),
         Call::Storage => on_storage(x),
+        #[cfg(feature = "time")]
         Call::Clock => {
             with_tag(clock::update);
         }
+        #[cfg(feature = "visibility")]
         Call::Visibility => visibility::on_change(x, false),
+        #[cfg(feature = "visibility")]
         Call::VisibilityLate => visibility::on_change(x, true),
+        #[cfg(feature = "video")]
         Call::Embed => media::on_embed(x),
+        // A family left out of the build attaches nothing that calls it.
+        #[allow(unreachable_patterns)]
+        _ => {}
     }
 }
 
@@ -387,8 +412,10 @@ pub(crate) struct Tag {
     touched: f64,
     saved_state: String,
     /// The page view's visible and engaged time.
+    #[cfg(feature = "time")]
     clock: clock::PageClock,
     /// Elements on screen, waiting out their `min_on_screen_ms`.
+    #[cfg(feature = "visibility")]
     visible: visibility::OnScreen,
 }
 
@@ -581,9 +608,11 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let sink = host.sink();
     let gate = consent::initial(&host);
     let wants = |on| engine.listens_to(on);
+    // The data layer's model is every trigger's (`dl.*`), not only custom
+    // triggers'.
+    let w_data = wants(TriggerType::Custom) || engine.reads_data_layer();
     let (w_scroll, w_video) = (wants(TriggerType::Scroll), wants(TriggerType::Video));
     let w_click = wants(TriggerType::Click) || wants(TriggerType::LinkClick);
-    let w_custom = wants(TriggerType::Custom);
     let (w_timer, w_engaged) = (wants(TriggerType::Timer), wants(TriggerType::Engagement));
     let w_visibility = wants(TriggerType::ElementVisibility);
     let (w_submit, w_start) = (
@@ -598,7 +627,9 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             session,
             touched: now,
             saved_state,
+            #[cfg(feature = "time")]
             clock: clock::PageClock::default(),
+            #[cfg(feature = "visibility")]
             visible: visibility::OnScreen::default(),
         })
     });
@@ -612,24 +643,32 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     with_tag(|t| t.transport.resume());
     with_tag(pageview::viewed);
     history::attach();
+    if w_data {
+        datalayer::attach();
+    }
+    // Each family's shell, when the rules use it (and the build has it:
+    // see `Cargo.toml`).
+    #[cfg(feature = "scroll")]
     if w_scroll {
         scroll::attach();
     }
+    #[cfg(feature = "video")]
     if w_video {
         media::attach();
     }
+    #[cfg(feature = "clicks")]
     if w_click {
         clicks::attach();
     }
-    if w_custom {
-        datalayer::attach();
-    }
+    #[cfg(feature = "forms")]
     if w_submit || w_start {
         forms::attach(w_submit, w_start);
     }
+    #[cfg(feature = "time")]
     if w_timer || w_engaged {
         with_tag(|t| clock::attach(t, w_engaged));
     }
+    #[cfg(feature = "visibility")]
     if w_visibility {
         with_tag(|t| visibility::attach(t));
     }
@@ -690,6 +729,7 @@ pub fn stop() {
             for (target, ty, f, capture) in &a.listeners {
                 let _ = target.remove_event_listener_with_callback_and_bool(ty, f, *capture);
             }
+            #[cfg(feature = "scroll")]
             scroll::detach();
             // Dropping `a.dispatch` invalidates the callbacks. A wrapped
             // `dataLayer.push` or `history.pushState` stays on the page and

@@ -5,12 +5,13 @@
 //! counts a restore as a page view too; the page never reloaded, so nothing
 //! else would).
 
-use super::{clock, scroll, Tag};
+use super::Tag;
 
 /// The current page was viewed: fire the `page_view` triggers, and start
 /// the view's clocks over.
 pub(crate) fn viewed(t: &mut Tag) {
-    clock::restart(t);
+    #[cfg(feature = "time")]
+    super::clock::restart(t);
     t.engine.on_page_view(&mut t.out);
     t.deliver(false);
 }
@@ -21,5 +22,6 @@ pub(crate) fn restored(t: &mut Tag) {
     let page = t.engine.page().clone();
     t.engine.set_page(page);
     viewed(t);
-    scroll::schedule();
+    #[cfg(feature = "scroll")]
+    super::scroll::schedule();
 }

@@ -234,6 +234,7 @@ pub(super) fn on_lifecycle(e: JsValue) {
                     t.hidden();
                 }
                 // `visibilitychange`: visible time starts or stops.
+                #[cfg(feature = "time")]
                 super::clock::update(tag);
             }
         }
