@@ -103,6 +103,12 @@ async function sessionEvents(baseURL, session) {
   return events.reverse();
 }
 
+/** The `visit` events of a session (rules with count_visits), oldest first. */
+async function sessionVisits(baseURL, session) {
+  const { events } = await api(baseURL, `/api/conversions?session=${session}&kind=visit&limit=1000`);
+  return events.reverse();
+}
+
 /**
  * Proves a negative: pushes a qualifying marker event (newsletter_signup) after
  * the actions under test and waits until it is stored. The tag sends in order,
@@ -188,4 +194,4 @@ function checkLines(text) {
 /** The console line of a page whose rules are not published. */
 const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };
+module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, sessionVisits, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };

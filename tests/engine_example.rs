@@ -171,7 +171,7 @@ fn beacon_payload_follows_the_contract() {
         ev,
         concat!(
             r#"{"id":"3f9c0a7e5b1d4c2a8e6f0b9d7c5a3e1f","conversion":"article_read","trigger":"article-read","#,
-            r#""at":1763899999500,"session":"9a8b7c6d5e4f3a2b","macro":false,"#,
+            r#""macro":false,"at":1763899999500,"session":"9a8b7c6d5e4f3a2b","#,
             r#""page":{"url":"https://www.example.com/blog/post.html?utm_source=news","path":"/blog/post.html","title":"A post","referrer":"https://search.example/"},"#,
             r#""vars":{"scroll.threshold":50,"scroll.units":"percent","scroll.direction":"vertical"}}"#
         )

@@ -74,11 +74,11 @@ fn unreadable_files_say_why() {
     );
     assert_eq!(read(""), Some(Unreadable::NotPublished));
     assert_eq!(
-        read("\u{feff}microconv-rules 2 0\n"),
+        read("\u{feff}microconv-rules 3 0\n"),
         Some(Unreadable::NotPublished)
     );
     assert_eq!(
-        read(&good.replacen(" 2 ", " 3 ", 1)),
+        read(&good.replacen(" 3 ", " 2 ", 1)),
         Some(Unreadable::Version)
     );
     // Truncated anywhere in the body, or one byte altered: the hash says so.
@@ -94,7 +94,7 @@ fn unreadable_files_say_why() {
         Some(Unreadable::Hash)
     );
     // Cut inside the header.
-    assert_eq!(read("microconv-rules 2"), Some(Unreadable::Shape));
+    assert_eq!(read("microconv-rules 3"), Some(Unreadable::Shape));
     // A body that matches its hash but is not rules.
     assert_eq!(read(&with_hash("hello")), Some(Unreadable::Shape));
     assert_eq!(read(&with_hash("")), Some(Unreadable::Shape));
@@ -120,7 +120,7 @@ fn with_hash(body: &str) -> String {
     // The hash of a body is what publishing a file with that body writes:
     // found by writing one and swapping the body in.
     let hash = fnv(body.as_bytes());
-    format!("microconv-rules 2 {hash:016x}\n{body}")
+    format!("microconv-rules 3 {hash:016x}\n{body}")
 }
 
 /// FNV-1a 64, written here independently of the crate's.
@@ -136,7 +136,7 @@ fn a_hash_written_here_matches_the_crates() {
     let (head, body) = good.split_once('\n').unwrap();
     assert_eq!(
         head,
-        format!("microconv-rules 2 {:016x}", fnv(body.as_bytes()))
+        format!("microconv-rules 3 {:016x}", fnv(body.as_bytes()))
     );
 }
 

@@ -111,7 +111,7 @@ fn triggers_missing_empty_or_not_an_array() {
 fn top_level_fields() {
     let text = r#"{"$schema": "https://example.com/s.json", "version": 1, "endpoint": 5,
         "affiliated_domains": ["Shop.Example.com", "https://x.com", "*.y.com", "z.com:80", "a b", 3, ""],
-        "allow_query": ["utm_source", ""], "triggers": [{"id": "p", "conversion": "p", "on": "page_view"}], "trigers": [], "on": "scroll"}"#;
+        "allow_query": ["utm_source", ""], "count_visits": "yes", "triggers": [{"id": "p", "conversion": "p", "on": "page_view"}], "trigers": [], "on": "scroll"}"#;
     assert_eq!(
         errors(text),
         [
@@ -123,6 +123,7 @@ fn top_level_fields() {
             "affiliated_domains[5]: expected a string, found a number",
             "affiliated_domains[6]: must not be empty",
             "allow_query[1]: must not be empty",
+            "count_visits: expected true or false, found a string",
             "trigers: unknown field \"trigers\" (did you mean \"triggers\"?)",
             "on: \"on\" is a trigger field: put it inside an object of \"triggers\"",
         ]
@@ -131,6 +132,9 @@ fn top_level_fields() {
     assert_eq!(rules.affiliated_domains, ["shop.example.com"]);
     assert_eq!(rules.allow_query, ["utm_source"]);
     assert_eq!(rules.endpoint, None);
+    assert!(!rules.count_visits);
+    let counted = r#"{"version": 1, "count_visits": true, "triggers": [{"id": "p", "conversion": "p", "on": "page_view"}]}"#;
+    assert!(parse(counted).rules.count_visits);
     assert_eq!(
         errors("{\"version\": 1, \"endpoint\": \"\", \"triggers\": [{\"id\": \"p\", \"conversion\": \"p\", \"on\": \"page_view\"}]}"),
         ["endpoint: must not be empty"]

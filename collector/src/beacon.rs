@@ -49,14 +49,37 @@ pub struct PageInfo {
     pub referrer: String,
 }
 
+/// What an event records (`type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    /// A conversion a trigger reported (`type` absent or `"conversion"`).
+    #[default]
+    Conversion,
+    /// A session started (`"type": "visit"`, rules with `count_visits`):
+    /// the report's denominator. It has no conversion and no trigger.
+    Visit,
+}
+
+impl Kind {
+    /// The stored name (`kind` column).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Conversion => "conversion",
+            Kind::Visit => "visit",
+        }
+    }
+}
+
 /// One validated event, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// De-duplication key.
     pub id: String,
-    /// Conversion name.
+    /// A conversion or a visit.
+    pub kind: Kind,
+    /// Conversion name (empty for a visit).
     pub conversion: String,
-    /// Trigger id that produced it.
+    /// Trigger id that produced it (empty for a visit).
     pub trigger: String,
     /// When it happened, epoch ms (client clock).
     pub at: i64,
@@ -132,10 +155,33 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
     };
     let id = required_str(o, "id", &at_path("id"))?;
     check_token(&id, &at_path("id"))?;
-    let conversion = required_str(o, "conversion", &at_path("conversion"))?;
-    check_name(&conversion, &at_path("conversion"))?;
-    let trigger = required_str(o, "trigger", &at_path("trigger"))?;
-    check_name(&trigger, &at_path("trigger"))?;
+    let kind = match o.get("type") {
+        None => Kind::Conversion,
+        Some(Value::String(t)) if t == "conversion" => Kind::Conversion,
+        Some(Value::String(t)) if t == "visit" => Kind::Visit,
+        Some(_) => {
+            return err(format!(
+                "bad value: {} must be \"conversion\" or \"visit\"",
+                at_path("type")
+            ))
+        }
+    };
+    let (conversion, trigger) = match kind {
+        Kind::Visit => (String::new(), String::new()),
+        Kind::Conversion => {
+            let conversion = required_str(o, "conversion", &at_path("conversion"))?;
+            check_name(&conversion, &at_path("conversion"))?;
+            let trigger = required_str(o, "trigger", &at_path("trigger"))?;
+            check_name(&trigger, &at_path("trigger"))?;
+            (conversion, trigger)
+        }
+    };
+    if kind == Kind::Visit && o.get("session").is_none_or(Value::is_null) {
+        return err(format!(
+            "missing field: {} (a visit is a session's start)",
+            at_path("session")
+        ));
+    }
     let at = match o.get("at") {
         None => return err(format!("missing field: {}", at_path("at"))),
         Some(v) => match v.as_f64() {
@@ -169,6 +215,7 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
     };
     Ok(Event {
         id,
+        kind,
         conversion,
         trigger,
         at,
@@ -342,6 +389,38 @@ mod tests {
         assert!(!e.is_macro);
         assert_eq!(e.page.path, "/blog/post.html");
         assert_eq!(e.vars["scroll.threshold"], 50);
+    }
+
+    #[test]
+    fn a_visit_has_no_conversion_and_needs_its_session() {
+        let visit = |e: Value| serde_json::json!({"v":1,"events":[e]});
+        let base = serde_json::json!({"id":"v1","type":"visit","at":1u64,"session":"9a8b7c6d5e4f3a2b",
+            "page":{"url":"https://www.example.com/?utm_source=news","path":"/"},
+            "vars":{"visit.referrer_host":"news.example","visit.utm_source":"news"}});
+        let evs = parse(visit(base.clone()).to_string().as_bytes()).unwrap();
+        assert_eq!(evs[0].kind, Kind::Visit);
+        assert_eq!(
+            (evs[0].conversion.as_str(), evs[0].trigger.as_str()),
+            ("", "")
+        );
+        assert_eq!(evs[0].vars["visit.utm_source"], "news");
+        let mut no_session = base.clone();
+        no_session.as_object_mut().unwrap().remove("session");
+        assert_eq!(
+            reason(visit(no_session)),
+            "missing field: events[0].session (a visit is a session's start)"
+        );
+        let mut odd = base;
+        odd["type"] = "pageview".into();
+        assert_eq!(
+            reason(visit(odd)),
+            r#"bad value: events[0].type must be "conversion" or "visit""#
+        );
+        // A conversion still needs its names.
+        let mut v = good();
+        v["events"][0]["type"] = "conversion".into();
+        v["events"][0].as_object_mut().unwrap().remove("trigger");
+        assert_eq!(reason(v), "missing field: events[0].trigger");
     }
 
     #[test]

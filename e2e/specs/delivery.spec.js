@@ -6,7 +6,7 @@
 // with it; otherwise they go through to the real collector and what it
 // RECEIVED is recorded (the database de-duplicates anyway, so "exactly once"
 // is checked on the wire too).
-const { test, expect, tagReady, sessionEvents, outboxes } = require("../helpers");
+const { test, expect, tagReady, sessionEvents, sessionVisits, outboxes } = require("../helpers");
 
 /** Routes /collect: records every request, fails it while `net.fail` is set. */
 async function collectRoute(context) {
@@ -63,16 +63,18 @@ test("the collector answers 503 for a while: every conversion is retried and sto
     expect(r.at - previous, "Retry-After: 1 is honoured").toBeGreaterThanOrEqual(900);
   }
   const box = await outbox(page);
-  expect(box.entries).toHaveLength(5);
+  expect(box.entries, "the session's visit and five conversions").toHaveLength(6);
   expect(box.entries.every((e) => e.tries >= 1), "kept in the outbox with their tries").toBe(true);
 
   net.fail = null;
   const events = await stored(baseURL, session, 5);
   expect(events.map((e) => e.conversion).sort()).toEqual(["article_read", "article_read", "article_read", "newsletter_signup", "newsletter_signup"]);
   await page.waitForTimeout(1500); // anything sent twice would show by now
+  const visits = await sessionVisits(baseURL, session);
+  expect(visits, "the visit, stored once").toHaveLength(1);
   const received = net.forwarded.flatMap((r) => r.ids);
   expect(dupes(received), "no event received twice after the recovery").toEqual([]);
-  expect(received.sort()).toEqual(events.map((e) => e.id).sort());
+  expect(received.sort()).toEqual([...events, ...visits].map((e) => e.id).sort());
   expect((await outbox(page)).entries, "acknowledged events leave the outbox").toEqual([]);
   // A bad request (4xx other than 408/429) is dropped at once, with one console message.
   const logs = [];
@@ -91,6 +93,8 @@ test("offline: the visitor acts and navigates, then comes back online: everythin
   const net = await collectRoute(context);
   await page.goto("/blog/why-micro-conversions.html");
   const session = await tagReady(page);
+  // The session's visit is sent while online (what follows counts conversions).
+  await expect.poll(async () => (await sessionVisits(baseURL, session)).length).toBe(1);
   await context.setOffline(true);
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
   await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight)); // article_read × 3
@@ -135,6 +139,8 @@ test("three tabs with a failing collector, one closed mid-outage: nothing is rec
   // One session: the visitor's tabs share it. Events tell their tab by dl.tab.
   expect(new Set(sessions).size).toBe(1);
   const tabOf = (e) => e.event.vars["dl.tab"];
+  // The first tab also holds the session's visit (it started the session).
+  const conversions = (box) => box.entries.filter((e) => e.event.type !== "visit");
   for (const [i, tab] of tabs.entries()) {
     await tab.evaluate((i) => { for (let n = 0; n < 4; n++) dataLayer.push({ event: "newsletter_signup", tab: i, n }); }, i);
   }
@@ -142,11 +148,11 @@ test("three tabs with a failing collector, one closed mid-outage: nothing is rec
   // each kept by its own tab: one outbox per page view, never written by another.
   let boxes = [];
   await expect.poll(async () => (boxes = await outboxes(tabs[0])).flatMap((b) => b.entries).filter((e) => e.tries >= 1).length,
-    { timeout: 45_000 }).toBe(12);
+    { timeout: 45_000 }).toBe(13);
   expect(boxes).toHaveLength(3);
   for (const box of boxes) {
     expect(box.left, "still open").toBe(0);
-    expect(new Set(box.entries.map(tabOf)).size, "one tab's events per outbox").toBe(1);
+    expect(new Set(conversions(box).map(tabOf)).size, "one tab's events per outbox").toBe(1);
   }
 
   // The third tab closes mid-outage: its outbox is marked left, and one of
@@ -169,7 +175,8 @@ test("three tabs with a failing collector, one closed mid-outage: nothing is rec
   await tabs[0].waitForTimeout(2500);
   const received = net.forwarded.flatMap((r) => r.ids);
   expect(dupes(received), "no event received twice").toEqual([]);
-  expect(received.length, "every event on the wire (the closing tab's keepalive sends bypass the route)").toBeLessThanOrEqual(12);
+  expect(await sessionVisits(baseURL, sessions[0]), "one visit for the three tabs").toHaveLength(1);
+  expect(received.length, "every event on the wire (the closing tab's keepalive sends bypass the route)").toBeLessThanOrEqual(13);
   await expect.poll(async () => (await outbox(tabs[0])).entries).toEqual([]);
 });
 
@@ -178,6 +185,10 @@ test("the cap holds under a flood; the next beacon reports how many were dropped
   net.fail = { status: 503, headers: { "Retry-After": "1" } };
   await page.goto("/");
   const session = await tagReady(page);
+  // The session's visit is sent first, so the flood alone meets the cap.
+  net.fail = null;
+  await expect.poll(async () => (await sessionVisits(baseURL, session)).length).toBe(1);
+  net.fail = { status: 503, headers: { "Retry-After": "1" } };
   await page.evaluate(() => { for (let i = 0; i < 2000; i++) dataLayer.push({ event: "newsletter_signup", i }); });
   await expect.poll(async () => (await outbox(page)).entries.length).toBe(500);
   await expect.poll(() => net.failed.length).toBeGreaterThanOrEqual(5);

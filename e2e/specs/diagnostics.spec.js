@@ -116,7 +116,7 @@ test("published rules with a pattern this browser refuses: one message names the
   let h = 0xcbf29ce484222325n;
   for (const b of Buffer.from(body)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   const seen = await visit(page, context, "/e2e/diag-published-bad.html",
-    sitePage(`microconv-rules 2 ${h.toString(16).padStart(16, "0")}\n${body}`));
+    sitePage(`microconv-rules 3 ${h.toString(16).padStart(16, "0")}\n${body}`));
   await tagReady(page);
   await expect.poll(() => seen.messages.length).toBe(1);
   expect(seen.messages[0]).toBe('warning: microconv: some triggers were left out of the rules (errors in trigger "bad-regex")');

@@ -49,13 +49,19 @@ test("a refused origin: one console message naming it, the events dropped, no re
   expect(messages).toEqual([
     `microconv: the collector refused this site's origin ${site} (HTTP 403: not in its --allow-origin); its events are dropped`,
   ]);
-  expect(posts).toEqual([403]);
+  // The session's visit and the two signups, each refused once (the visit
+  // may go in its own request: it was queued at start).
+  await expect.poll(() => posts.length).toBeGreaterThan(0);
+  const sent = posts.length;
+  expect(sent).toBeLessThanOrEqual(2);
+  expect(posts.every((s) => s === 403)).toBe(true);
 
   // The tag retries failures after 1 s, 2 s, … up to 5 min: ten minutes
   // later nothing was sent again, and nothing is left to send.
   for (let i = 0; i < 20; i++) await page.clock.runFor(30_000);
   await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-  expect(posts, "not retried").toEqual([403]);
+  expect(posts, "not retried").toHaveLength(sent);
+  expect(messages, "one message").toHaveLength(1);
   const pending = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("microconv.outbox"))
     .map((k) => localStorage.getItem(k)).join(""));
   expect(pending).not.toContain("newsletter_signup");

@@ -43,7 +43,7 @@ test("an edited rules file reaches a returning page view; events carry the rules
   const etag = first.headers()["etag"];
   expect(etag).toMatch(/^"[0-9a-f]{16}"$/);
   expect((await stored("first_rules"))[0].rules).toBe(etag.slice(1, -1));
-  expect(await first.text()).toMatch(/^microconv-rules 2 [0-9a-f]{16}\n/);
+  expect(await first.text()).toMatch(/^microconv-rules 3 [0-9a-f]{16}\n/);
 
   // The marketer edits the rules; the visitor comes back (same browser, warm cache).
   write("edited_rules");

@@ -41,7 +41,7 @@ fn scheme(url: &str) -> Option<&str> {
 }
 
 /// `scheme://authority` split: (authority, rest from the path on).
-fn authority(url: &str) -> Option<(&str, &str)> {
+pub(crate) fn authority(url: &str) -> Option<(&str, &str)> {
     let s = scheme(url)?;
     let after = url.get(s.len() + 1..)?.strip_prefix("//")?;
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
@@ -63,7 +63,8 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
     Some(hostport.split_once(':').map_or(hostport, |(h, _)| h))
 }
 
-fn strip_www(host: &str) -> &str {
+/// `host` without a leading `www.` (any case).
+pub(crate) fn strip_www(host: &str) -> &str {
     match host.get(..4) {
         Some(p) if p.eq_ignore_ascii_case("www.") => host.get(4..).unwrap_or(host),
         _ => host,

@@ -21,6 +21,8 @@ pub use clock::{TimeClock, CATCH_UP};
 pub use datalayer::DL_STATE_CAP;
 pub use forms::{FormEvent, FormEventKind};
 pub use links::DOWNLOAD_EXTENSIONS;
+pub(crate) use links::{authority, is_outbound, strip_www, url_host};
+pub(crate) use scope::decode_component;
 pub(crate) use value::round;
 pub use value::{js_number, Value};
 pub use video::{END_SLACK, LOOP_SLACK, SEEK_MIN_MOVE};

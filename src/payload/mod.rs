@@ -107,6 +107,45 @@ fn key(out: &mut String, name: &str) {
     out.push(':');
 }
 
+/// `"at":…,"session":…,` and the rules' hash when there is one.
+fn when_and_rules(out: &mut String, meta: &EventMeta<'_>) {
+    key(out, "at");
+    write_num(out, meta.at);
+    out.push(',');
+    key(out, "session");
+    write_str(out, meta.session);
+    out.push(',');
+    if !meta.rules.is_empty() {
+        key(out, "rules");
+        write_str(out, meta.rules);
+        out.push(',');
+    }
+}
+
+/// `"page":{` with its URL (query parameters in `url_allow` kept), path
+/// (`path_allow`) and title, up to the referrer's key: the caller writes
+/// the referrer as its event keeps it.
+fn page_start(
+    out: &mut String,
+    scratch: &mut String,
+    page: &Page,
+    url_allow: &[String],
+    path_allow: &[String],
+) {
+    key(out, "page");
+    out.push('{');
+    key(out, "url");
+    url(out, scratch, &page.url, url_allow);
+    out.push(',');
+    key(out, "path");
+    url(out, scratch, &page.path, path_allow);
+    out.push(',');
+    key(out, "title");
+    text(out, scratch, &page.title);
+    out.push(',');
+    key(out, "referrer");
+}
+
 /// Appends one event object.
 pub fn write_event(
     out: &mut String,
@@ -127,32 +166,11 @@ pub fn write_event(
     key(out, "trigger");
     write_str(out, &trigger.id);
     out.push(',');
-    key(out, "at");
-    write_num(out, meta.at);
-    out.push(',');
-    key(out, "session");
-    write_str(out, meta.session);
-    out.push(',');
     key(out, "macro");
     out.push_str(if trigger.is_macro { "true" } else { "false" });
     out.push(',');
-    if !meta.rules.is_empty() {
-        key(out, "rules");
-        write_str(out, meta.rules);
-        out.push(',');
-    }
-    key(out, "page");
-    out.push('{');
-    key(out, "url");
-    url(out, scratch, &page.url, allow);
-    out.push(',');
-    key(out, "path");
-    url(out, scratch, &page.path, allow);
-    out.push(',');
-    key(out, "title");
-    text(out, scratch, &page.title);
-    out.push(',');
-    key(out, "referrer");
+    when_and_rules(out, meta);
+    page_start(out, scratch, page, allow, allow);
     url(out, scratch, &page.referrer, allow);
     out.push_str("},");
     key(out, "vars");
@@ -176,6 +194,73 @@ pub fn write_event(
         }
     }
     out.push_str("}}");
+}
+
+/// The campaign parameters a `visit` keeps in its landing URL and reports,
+/// whatever the rules' `allow_query` says.
+pub const CAMPAIGN: [&str; 3] = ["utm_source", "utm_medium", "utm_campaign"];
+
+/// Appends one `visit` event: a session started on `page` (docs/beacon.md,
+/// "Visits"). The landing URL keeps only the [`CAMPAIGN`] parameters, the
+/// referrer only its origin; `visit.referrer_host` names the referring site
+/// (not the site itself nor an `affiliated` domain), `visit.utm_*` the
+/// campaign.
+pub fn write_visit(out: &mut String, page: &Page, affiliated: &[String], meta: &EventMeta<'_>) {
+    let scratch = &mut String::new();
+    let campaign: Vec<String> = CAMPAIGN.iter().map(|p| p.to_string()).collect();
+    out.push('{');
+    key(out, "id");
+    write_str(out, meta.id);
+    out.push_str(",\"type\":\"visit\",");
+    when_and_rules(out, meta);
+    page_start(out, scratch, page, &campaign, &[]);
+    scratch.clear();
+    privacy::clean_url(&page.referrer, &[], scratch);
+    let o = origin(scratch).len();
+    scratch.truncate(o);
+    if o > 0 {
+        scratch.push('/');
+    }
+    write_str(out, scratch);
+    out.push_str("},");
+    key(out, "vars");
+    out.push('{');
+    let mut first = true;
+    let mut var = |out: &mut String, name: &str, value: &str| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        key(out, name);
+        text(out, &mut String::new(), value);
+    };
+    let referrer = page.referrer.as_str();
+    if let Some(host) = crate::engine::url_host(referrer) {
+        let host = crate::js::lower(host);
+        if crate::engine::is_outbound(referrer, &host, &page.host, affiliated) {
+            var(out, "visit.referrer_host", crate::engine::strip_www(&host));
+        }
+    }
+    for name in CAMPAIGN {
+        let value = page.query.split('&').find_map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (crate::engine::decode_component(k) == name).then(|| crate::engine::decode_component(v))
+        });
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            var(out, &crate::text::concat(&["visit.", name]), &v);
+        }
+    }
+    out.push_str("}}");
+}
+
+/// `scheme://host[:port]` of an absolute URL, or `""` without one (no
+/// substring search: `str::find` of a `&str` would bring its searcher into
+/// the tag, 4 KB).
+fn origin(url: &str) -> &str {
+    match crate::engine::authority(url) {
+        Some((_, rest)) => url.get(..url.len() - rest.len()).unwrap_or(""),
+        None => "",
+    }
 }
 
 /// Appends a request body holding `events` (each written by [`write_event`]).
@@ -327,6 +412,56 @@ mod tests {
         );
         assert!(out.contains(r#""click.text":"Call [number]""#), "{out}");
         assert!(out.contains(r#""dl.email":"[email]""#), "{out}");
+    }
+
+    fn visit_of(url: &str, query: &str, referrer: &str) -> String {
+        let page = Page {
+            url: url.into(),
+            host: "www.example.com".into(),
+            path: "/pricing".into(),
+            query: query.into(),
+            title: "Pricing".into(),
+            referrer: referrer.into(),
+        };
+        let meta = EventMeta {
+            id: "v",
+            at: 5.0,
+            session: "0123456789abcdef",
+            allow_query: &[],
+            rules: "00112233aabbccdd",
+        };
+        let mut out = String::new();
+        write_visit(&mut out, &page, &["shop.example.com".to_string()], &meta);
+        out
+    }
+
+    #[test]
+    fn a_visit_keeps_the_campaign_and_the_referring_site_only() {
+        let query = "utm_source=news%20letter&utm_medium=email&email=jane%40example.com&utm_campaign=spring+sale&gclid=42";
+        let out = visit_of(
+            &format!("https://www.example.com/pricing?{query}#top"),
+            query,
+            "https://user:pw@www.news.example:8443/a/story?id=77#x",
+        );
+        assert_eq!(
+            out,
+            concat!(
+                r#"{"id":"v","type":"visit","at":5,"session":"0123456789abcdef","rules":"00112233aabbccdd","#,
+                r#""page":{"url":"https://www.example.com/pricing?utm_source=news%20letter&utm_medium=email&utm_campaign=spring+sale","#,
+                r#""path":"/pricing","title":"Pricing","referrer":"https://www.news.example:8443/"},"#,
+                r#""vars":{"visit.referrer_host":"news.example","visit.utm_source":"news letter","#,
+                r#""visit.utm_medium":"email","visit.utm_campaign":"spring sale"}}"#
+            )
+        );
+        // Direct, and from the site itself or an affiliated domain: no referring site.
+        for referrer in [
+            "",
+            "https://example.com/blog",
+            "https://eu.shop.example.com/cart",
+        ] {
+            let out = visit_of("https://www.example.com/pricing", "", referrer);
+            assert!(out.ends_with(r#""vars":{}}"#), "{referrer}: {out}");
+        }
     }
 
     #[test]

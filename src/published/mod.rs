@@ -5,10 +5,10 @@
 //! carries no validator and no JSON reader, only [`read`]. The form:
 //!
 //! ```text
-//! microconv-rules 2 <hash>\n<body>
+//! microconv-rules 3 <hash>\n<body>
 //! ```
 //!
-//! `1` is the form's version; `<hash>` is 16 lower-case hex digits, the
+//! `3` is the form's version; `<hash>` is 16 lower-case hex digits, the
 //! FNV-1a 64 hash of the body, so a truncated or altered file is refused and
 //! a beacon can name the rules that produced it. The body is a sequence of
 //! self-delimiting items: a number `<decimal digits>;`, a string
@@ -38,7 +38,7 @@ use crate::rules::model::{
 pub const MAGIC: &str = "microconv-rules ";
 
 /// The version of the form this build writes and reads.
-pub const VERSION: &str = "2";
+pub const VERSION: &str = "3";
 
 /// Why a published file cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +195,7 @@ impl<'a> Reader<'a> {
             endpoint: (!endpoint.is_empty()).then(|| endpoint.into()),
             affiliated_domains: self.list(Self::string)?,
             allow_query: self.list(Self::string)?,
+            count_visits: self.small()? == 1,
             triggers: self.list(Self::trigger)?,
             hash: String::new(),
         })

@@ -32,6 +32,7 @@ fn body(rules: &Rules) -> String {
     w.str(rules.endpoint.as_deref().unwrap_or(""));
     w.strings(&rules.affiliated_domains);
     w.strings(&rules.allow_query);
+    w.num(usize::from(rules.count_visits));
     w.num(rules.triggers.len());
     for t in &rules.triggers {
         trigger(&mut w, t);

@@ -43,6 +43,9 @@ pub struct Rules {
     pub affiliated_domains: Vec<String>,
     /// Query parameters that may stay in URLs sent in beacons (`allow_query`).
     pub allow_query: Vec<String>,
+    /// `count_visits`: send one `visit` event when a session starts (the
+    /// report's denominator).
+    pub count_visits: bool,
     /// The valid triggers, in file order.
     pub triggers: Vec<Trigger>,
     /// The published form's hash (16 hex digits; see [`crate::published`]):

@@ -12,6 +12,7 @@ pub const TOP_LEVEL_FIELDS: &[&str] = &[
     "endpoint",
     "affiliated_domains",
     "allow_query",
+    "count_visits",
     "triggers",
 ];
 

@@ -114,6 +114,7 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
             }
         });
     }
+    rules.count_visits = ctx.opt_bool(root, "", "count_visits");
     if let Some(v) = ctx.required(root, "", "triggers") {
         if let Some(items) = ctx.array(v, "triggers", "trigger objects") {
             // For each trigger, the first earlier one with the same id.

@@ -488,13 +488,24 @@ impl Tag {
         let Some(h) = host() else {
             return;
         };
-        let id = page::session(&h, now);
+        let (id, started) = page::session(&h, now);
         if id != self.session {
             self.session = id;
             self.engine.new_session();
+            if started {
+                self.visited();
+            }
         }
         self.merge_state();
         self.saved_state = self.engine.session_state();
+    }
+
+    /// A session started on this page: with `count_visits`, its `visit`.
+    fn visited(&mut self) {
+        if self.engine.rules().count_visits {
+            self.transport.queue_visit(&self.engine, &self.session);
+            self.transport.schedule();
+        }
     }
 
     /// Adds what the session's other tabs stored of its `once_per_session` state.
@@ -601,7 +612,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     });
     engine.set_page(page::read(&host));
     let now = js_sys::Date::now();
-    let session = page::session(&host, now);
+    let (session, started) = page::session(&host, now);
     let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
     engine.restore_session_state(session::state_of(&stored, &session));
     let saved_state = engine.session_state();
@@ -641,6 +652,9 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         consent::attach();
     }
     with_tag(|t| t.transport.resume());
+    if started {
+        with_tag(Tag::visited);
+    }
     with_tag(pageview::viewed);
     history::attach();
     if w_data {

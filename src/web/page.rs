@@ -39,14 +39,16 @@ pub(crate) fn local_set(key: &str, value: &str) {
     }
 }
 
-/// The site's session at `now`: the stored one while it runs (whichever tab
-/// started it), else a new one (16 random hex digits); `now` is written
-/// down as its last activity. Without storage, each page is its own session.
-pub(crate) fn session(host: &super::Host, now: f64) -> String {
+/// The site's session at `now`, and whether this call started it: the
+/// stored one while it runs (whichever tab started it), else a new one (16
+/// random hex digits); `now` is written down as its last activity. Without
+/// storage, each page is its own session.
+pub(crate) fn session(host: &super::Host, now: f64) -> (String, bool) {
     let stored = host
         .get("localStorage", SESSION_KEY)
         .and_then(|s| Session::parse(&s))
         .filter(|s| s.is_live(now));
+    let started = stored.is_none();
     let mut s = stored.unwrap_or_else(|| {
         let mut id = String::with_capacity(16);
         super::ids::random_hex(host, &mut id, 8);
@@ -58,7 +60,7 @@ pub(crate) fn session(host: &super::Host, now: f64) -> String {
     });
     s.last = s.last.max(now);
     host.put("localStorage", SESSION_KEY, &s.write());
-    s.id
+    (s.id, started)
 }
 
 /// `console.error(msg)`.

@@ -279,12 +279,34 @@ impl Transport {
 
     /// Adds one conversion as an event object (written by [`crate::payload`]).
     pub(crate) fn queue_event(&mut self, engine: &Engine<Dom>, c: &Conversion, session: &str) {
-        if matches!(self.gate, Gate::Denied | Gate::Gpc) {
-            return;
-        }
         let Some(trigger) = engine.triggers().get(c.trigger) else {
             return;
         };
+        self.queue(engine, session, |json, meta| {
+            payload::write_event(json, trigger, c, engine.page(), meta)
+        });
+    }
+
+    /// Queues the `visit` of a session that starts on this page
+    /// (`count_visits`), gated like every event.
+    pub(crate) fn queue_visit(&mut self, engine: &Engine<Dom>, session: &str) {
+        let affiliated = &engine.rules().affiliated_domains;
+        self.queue(engine, session, |json, meta| {
+            payload::write_visit(json, engine.page(), affiliated, meta)
+        });
+    }
+
+    /// Queues the event `write` writes, with a fresh id, unless consent or
+    /// Global Privacy Control refuse it.
+    fn queue(
+        &mut self,
+        engine: &Engine<Dom>,
+        session: &str,
+        write: impl FnOnce(&mut String, &EventMeta<'_>),
+    ) {
+        if matches!(self.gate, Gate::Denied | Gate::Gpc) {
+            return;
+        }
         let mut id = String::with_capacity(32);
         if let Some(h) = host() {
             super::ids::random_hex(&h, &mut id, 16);
@@ -298,7 +320,7 @@ impl Transport {
             rules: &engine.rules().hash,
         };
         let mut json = String::with_capacity(256);
-        payload::write_event(&mut json, trigger, c, engine.page(), &meta);
+        write(&mut json, &meta);
         self.fresh.add(Entry {
             id,
             queued: now,

@@ -61,7 +61,8 @@ async fn read_json<T: serde::Serialize + Send + 'static>(
 }
 
 /// Stored events, newest first:
-/// `?conversion=&trigger=&session=&visitor=&site=&path=&since=&limit=`.
+/// `?conversion=&trigger=&session=&visitor=&site=&path=&since=&limit=&kind=`
+/// (`kind=visit`: the sessions' starts instead of conversions).
 pub async fn conversions(
     State(state): State<AppState>,
     headers: HeaderMap,

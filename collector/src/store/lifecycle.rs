@@ -51,7 +51,7 @@ pub struct ExportFilter {
     pub until: Option<i64>,
 }
 
-const CSV_HEADER: [&str; 15] = [
+const CSV_HEADER: [&str; 16] = [
     "id",
     "conversion",
     "trigger",
@@ -67,6 +67,7 @@ const CSV_HEADER: [&str; 15] = [
     "page_referrer",
     "vars",
     "rules",
+    "kind",
 ];
 
 fn delete_in_chunks(
@@ -170,7 +171,7 @@ enum Sink<'a> {
     Ndjson(&'a mut dyn Write),
 }
 
-fn csv_row(e: &StoredEvent) -> [String; 15] {
+fn csv_row(e: &StoredEvent) -> [String; 16] {
     let page = |k: &str| e.page[k].as_str().unwrap_or("").to_string();
     [
         e.id.clone(),
@@ -188,6 +189,7 @@ fn csv_row(e: &StoredEvent) -> [String; 15] {
         page("referrer"),
         e.vars.to_string(),
         e.rules.clone().unwrap_or_default(),
+        e.kind.clone(),
     ]
 }
 
@@ -199,6 +201,7 @@ mod tests {
 
     fn ev(id: &str, session: &str, visitor: Option<&str>, at: i64) -> Event {
         Event {
+            kind: crate::beacon::Kind::Conversion,
             id: id.into(),
             conversion: "signup".into(),
             trigger: "t".into(),

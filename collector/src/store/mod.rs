@@ -44,6 +44,8 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("site", "TEXT NOT NULL DEFAULT ''"),
     ("visitor", "TEXT"),
     ("rules", "TEXT"),
+    // `conversion` or `visit` (a session's start: conversion and trigger empty).
+    ("kind", "TEXT NOT NULL DEFAULT 'conversion'"),
 ];
 const ADDED_INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
@@ -122,6 +124,8 @@ pub struct EventQuery {
     pub since: Option<i64>,
     /// Most events returned (default 100, at most 1000).
     pub limit: Option<u32>,
+    /// `conversion` (the default) or `visit`: the sessions' starts.
+    pub kind: Option<String>,
 }
 
 /// One stored event as the API returns it.
@@ -145,6 +149,8 @@ pub struct StoredEvent {
     pub site: String,
     /// The hash of the published rules that produced it, if the tag sent one.
     pub rules: Option<String>,
+    /// `conversion`, or `visit` (a session's start; no conversion or trigger).
+    pub kind: String,
     /// Macro conversion flag (from the site's rules).
     #[serde(rename = "macro")]
     pub is_macro: bool,
@@ -223,9 +229,10 @@ pub struct FunnelRow {
 /// `GET /api/summary`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
-    /// Events stored (within `since`).
+    /// Conversion events stored (within `since`).
     pub total: u64,
-    /// Distinct sessions seen.
+    /// Distinct sessions seen: with rules that count visits, every session
+    /// (a `visit` event starts each), else those that converted.
     pub sessions: u64,
     /// Per conversion, most frequent first.
     pub conversions: Vec<ConversionCount>,
@@ -252,7 +259,7 @@ pub fn now_ms() -> i64 {
 
 /// The columns [`stored_event`] reads, in its order.
 const EVENT_COLUMNS: &str = "id, conversion, trigger_id, at, received_at, session, is_macro,
-    page_url, page_path, page_title, page_referrer, vars, visitor, site, rules";
+    page_url, page_path, page_title, page_referrer, vars, visitor, site, rules, kind";
 
 /// One row of [`EVENT_COLUMNS`] as the API returns it.
 fn stored_event(r: &rusqlite::Row<'_>) -> Result<StoredEvent, StoreError> {
@@ -275,6 +282,7 @@ fn stored_event(r: &rusqlite::Row<'_>) -> Result<StoredEvent, StoreError> {
         visitor: r.get(12)?,
         site: r.get(13)?,
         rules: r.get(14)?,
+        kind: r.get(15)?,
     })
 }
 
@@ -287,8 +295,8 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usize, StoreError> {
     let mut st = c.prepare_cached(
         "INSERT OR IGNORE INTO events (id, conversion, trigger_id, at, received_at, session,
-           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor, rules)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor, rules, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
     let mut stored = 0;
     // Events of one request are mostly of one page: its site is parsed once.
@@ -313,7 +321,8 @@ fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usiz
             vars,
             site.1,
             e.visitor,
-            e.rules
+            e.rules,
+            e.kind.as_str()
         ])?;
     }
     Ok(stored)
@@ -502,6 +511,8 @@ impl Store {
         filter("visitor =", q.visitor.clone().map(Into::into));
         filter("page_path =", q.path.clone().map(Into::into));
         filter("at >=", q.since.map(Into::into));
+        let kind = q.kind.clone().unwrap_or_else(|| "conversion".into());
+        filter("kind =", Some(kind.into()));
         let limit = q.limit.unwrap_or(100).clamp(1, 1000);
         sql.push_str(&format!(" ORDER BY rowid DESC LIMIT {limit}"));
         let c = self.read();
@@ -516,14 +527,16 @@ impl Store {
         let site = q.site.clone();
         let c = self.read();
         let (total, sessions): (u64, u64) = c.query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT session) FROM events WHERE at >= ?1 AND (?3 IS NULL OR site = ?3)",
+            "SELECT COUNT(*) FILTER (WHERE kind = 'conversion'), COUNT(DISTINCT session) FROM events
+             WHERE at >= ?1 AND (?3 IS NULL OR site = ?3)",
             params![since, Option::<String>::None, site],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let conversions = c
             .prepare_cached(
                 "SELECT conversion, COUNT(*), COUNT(DISTINCT session), MAX(is_macro) FROM events
-                 WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) GROUP BY conversion ORDER BY COUNT(*) DESC, conversion",
+                 WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) AND kind = 'conversion'
+                 GROUP BY conversion ORDER BY COUNT(*) DESC, conversion",
             )?
             .query_map(params![since, Option::<String>::None, site], |r| {
                 Ok(ConversionCount {
@@ -536,7 +549,8 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let triggers = c
             .prepare_cached(
-                "SELECT trigger_id, conversion, COUNT(*) FROM events WHERE at >= ?1 AND (?3 IS NULL OR site = ?3)
+                "SELECT trigger_id, conversion, COUNT(*) FROM events
+                 WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) AND kind = 'conversion'
                  GROUP BY trigger_id, conversion ORDER BY COUNT(*) DESC, trigger_id",
             )?
             .query_map(params![since, Option::<String>::None, site], |r| {
@@ -549,7 +563,8 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let pages = c
             .prepare_cached(
-                "SELECT page_path, COUNT(*) FROM events WHERE at >= ?1 AND (?3 IS NULL OR site = ?3)
+                "SELECT page_path, COUNT(*) FROM events
+                 WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) AND kind = 'conversion'
                  GROUP BY page_path ORDER BY COUNT(*) DESC, page_path",
             )?
             .query_map(params![since, Option::<String>::None, site], |r| {
@@ -577,7 +592,7 @@ impl Store {
         // sessions and how many of them are among the converted ones.
         let macro_sessions: u64 = c.query_row(
             "SELECT COUNT(DISTINCT session) FROM events WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) AND session IS NOT NULL
-               AND conversion IN (SELECT value FROM json_each(?2))",
+               AND kind = 'conversion' AND conversion IN (SELECT value FROM json_each(?2))",
             params![since, macro_json, site],
             |r| r.get(0),
         )?;
@@ -585,12 +600,12 @@ impl Store {
             .prepare_cached(
                 "WITH converted AS (
                    SELECT DISTINCT session FROM events WHERE at >= ?1 AND (?3 IS NULL OR site = ?3) AND session IS NOT NULL
-                     AND conversion IN (SELECT value FROM json_each(?2)))
+                     AND kind = 'conversion' AND conversion IN (SELECT value FROM json_each(?2)))
                  SELECT e.conversion, COUNT(DISTINCT e.session),
                         COUNT(DISTINCT CASE WHEN c.session IS NOT NULL THEN e.session END)
                  FROM events e LEFT JOIN converted c ON c.session = e.session
                  WHERE e.at >= ?1 AND (?3 IS NULL OR e.site = ?3) AND e.session IS NOT NULL
-                   AND e.conversion NOT IN (SELECT value FROM json_each(?2))
+                   AND e.kind = 'conversion' AND e.conversion NOT IN (SELECT value FROM json_each(?2))
                  GROUP BY e.conversion ORDER BY COUNT(DISTINCT e.session) DESC, e.conversion",
             )?
             .query_map(params![since, macro_json, site], |r| {
@@ -658,6 +673,7 @@ mod tests {
 
     fn ev(id: &str, conversion: &str, session: &str, is_macro: bool) -> Event {
         Event {
+            kind: crate::beacon::Kind::Conversion,
             id: id.into(),
             conversion: conversion.into(),
             trigger: format!("{conversion}-trigger"),
@@ -854,6 +870,49 @@ mod tests {
             ),
             (3, 2, 7, 2)
         );
+    }
+
+    #[test]
+    fn visits_are_the_sessions_and_never_a_conversion() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let visit = |i: u32| Event {
+            kind: crate::beacon::Kind::Visit,
+            conversion: String::new(),
+            trigger: String::new(),
+            ..ev(&format!("visit{i}"), "", &format!("s{i}"), false)
+        };
+        // Five visits; two sessions read, one of them signed up; three did nothing.
+        let mut evs: Vec<Event> = (0..5).map(visit).collect();
+        evs.push(ev("r0", "article_read", "s0", false));
+        evs.push(ev("r1", "article_read", "s1", false));
+        evs.push(ev("u0", "signup", "s0", true));
+        s.insert(&evs).unwrap();
+        let sum = s.summary(&SummaryQuery::default()).unwrap();
+        assert_eq!(sum.total, 3, "visits are not conversions");
+        assert_eq!(sum.sessions, 5, "the sessions that did nothing count");
+        assert!(sum.conversions.iter().all(|c| !c.conversion.is_empty()));
+        assert!(sum.triggers.iter().all(|t| !t.trigger.is_empty()));
+        assert_eq!(sum.pages[0].count, 3);
+        let read = &sum.funnel[0];
+        assert_eq!(read.conversion, "article_read");
+        assert_eq!((read.sessions, read.converted), (2, 1));
+        assert_eq!((read.other_sessions, read.other_converted), (3, 0));
+        assert_eq!(sum.funnel.len(), 1);
+        let conversions = s.events(&EventQuery::default()).unwrap();
+        assert_eq!(
+            conversions.len(),
+            3,
+            "the API's conversions are conversions"
+        );
+        let visits = EventQuery {
+            kind: Some("visit".into()),
+            ..Default::default()
+        };
+        let visits = s.events(&visits).unwrap();
+        assert_eq!(visits.len(), 5);
+        assert!(visits
+            .iter()
+            .all(|e| e.kind == "visit" && e.conversion.is_empty()));
     }
 
     #[test]
