@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 check_budget=0
 [ "${1:-}" = "--check-budget" ] && check_budget=1
-BUDGET_BROTLI="${BUDGET_BROTLI:-30720}"
+BUDGET_BROTLI="${BUDGET_BROTLI:-20480}"
 
 bash scripts/setup.sh build
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -17,7 +17,8 @@ pub const MAX_MS: f64 = 24.0 * 60.0 * 60.0 * 1000.0;
 /// session cannot expire between two writes of an active visitor.
 pub const TOUCH_MS: f64 = 60.0 * 1000.0;
 
-/// A stored session: `<id> <start ms> <last activity ms>`.
+/// A stored session: `<id> <start ms> <last activity ms> <page views>
+/// <landing path>` (a record of an earlier tag has only the first three).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// 16 lower-case hex digits.
@@ -26,7 +27,15 @@ pub struct Session {
     pub start: f64,
     /// The last activity written down (epoch ms).
     pub last: f64,
+    /// Page views so far, in every tab of the site.
+    pub views: u32,
+    /// The path of its first page (no spaces: a URL path), capped at
+    /// [`LANDING_CAP`] bytes.
+    pub landing: String,
 }
+
+/// Longest landing path kept, in bytes (a path is ASCII: URL-encoded).
+pub const LANDING_CAP: usize = 1000;
 
 impl Session {
     /// Reads a stored record; `None` when it is not one.
@@ -35,12 +44,32 @@ impl Session {
         let id = parts.next()?;
         let start = ms(parts.next()?)?;
         let last = ms(parts.next()?)?;
+        let (views, landing) = match (parts.next(), parts.next()) {
+            (None, _) => (0.0, ""),
+            (Some(v), Some(l)) if l.len() <= LANDING_CAP => (ms(v)?, l),
+            _ => return None,
+        };
         let hex = id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        (hex && parts.next().is_none()).then(|| Session {
+        (hex && views < 1e9 && parts.next().is_none()).then(|| Session {
             id: id.into(),
             start,
             last,
+            views: views as u32,
+            landing: landing.into(),
         })
+    }
+
+    /// A new session at `now`, landing on `path`.
+    pub fn new(id: String, now: f64, path: &str) -> Session {
+        // A URL path has no spaces; anything else is not stored.
+        let path = if path.contains(' ') { "" } else { path };
+        Session {
+            id,
+            start: now,
+            last: now,
+            views: 0,
+            landing: cap_bytes(path, LANDING_CAP).into(),
+        }
     }
 
     /// The record to store.
@@ -51,6 +80,10 @@ impl Session {
             s.push(' ');
             crate::text::push_uint(&mut s, t.max(0.0) as u64);
         }
+        s.push(' ');
+        crate::text::push_uint(&mut s, self.views.into());
+        s.push(' ');
+        s.push_str(&self.landing);
         s
     }
 
@@ -59,6 +92,15 @@ impl Session {
     pub fn is_live(&self, now: f64) -> bool {
         now - self.last < IDLE_MS && now - self.start < MAX_MS
     }
+}
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn cap_bytes(s: &str, max: usize) -> &str {
+    let mut n = max.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    s.get(..n).unwrap_or("")
 }
 
 /// Whole milliseconds, as written by [`Session::write`].
@@ -90,15 +132,28 @@ mod tests {
             id: "0123456789abcdef".into(),
             start: 1_764_000_000_000.0,
             last: 1_764_000_060_000.0,
+            views: 3,
+            landing: "/blog/a%20b".into(),
         };
-        assert_eq!(s.write(), "0123456789abcdef 1764000000000 1764000060000");
+        assert_eq!(
+            s.write(),
+            "0123456789abcdef 1764000000000 1764000060000 3 /blog/a%20b"
+        );
         assert_eq!(Session::parse(&s.write()), Some(s));
+        // An earlier tag's record: no views, no landing path yet.
+        let old = Session::parse("0123456789abcdef 1 2").unwrap();
+        assert_eq!((old.views, old.landing.as_str()), (0, ""));
+        let fresh = Session::new("0123456789abcdef".into(), 5.0, "/with space");
+        assert_eq!((fresh.views, fresh.landing.as_str()), (0, ""));
+        assert_eq!(Session::new("x".into(), 5.0, "/p").landing, "/p");
         for junk in [
             "",
             "0123456789abcdef",
             "0123456789ABCDEF 1 2",
             "0123456789abcde 1 2",
             "0123456789abcdef 1 2 3",
+            "0123456789abcdef 1 2 x /p",
+            "0123456789abcdef 1 2 3 /p extra",
             "0123456789abcdef -1 2",
             "0123456789abcdef 1.5 2",
             "0123456789abcdef 99999999999999999 2",
@@ -110,9 +165,8 @@ mod tests {
     #[test]
     fn thirty_idle_minutes_or_a_day_end_it() {
         let s = Session {
-            id: "0123456789abcdef".into(),
-            start: 0.0,
             last: 100.0 * MIN,
+            ..Session::new("0123456789abcdef".into(), 0.0, "/")
         };
         assert!(s.is_live(100.0 * MIN));
         assert!(s.is_live(129.9 * MIN));

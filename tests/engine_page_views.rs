@@ -191,3 +191,41 @@ fn a_page_view_takes_no_type_fields() {
         "{m}"
     );
 }
+
+#[test]
+fn session_facts_count_page_views_and_name_the_landing_page() {
+    let third = limited(
+        with(
+            page_view("third"),
+            vec![cond("session.page_views", "greater_or_equal", n(3.0))],
+        ),
+        Limit::OncePerSession,
+    );
+    let from_pricing = with(
+        page_view("from-pricing"),
+        vec![cond("session.landing_path", "equals", s("/pricing"))],
+    );
+    let mut e = engine(vec![third, from_pricing]);
+    // The shell counts each view in the session's record, then sets the facts.
+    let views = |e: &mut Engine<NativeBackend>, url: &str, n: u32, landing: &str| {
+        e.set_page(page(url));
+        e.set_session_facts(n, landing);
+        view(e)
+    };
+    assert!(views(&mut e, "https://www.example.com/blog/a", 1, "/blog/a").is_empty());
+    assert!(views(&mut e, "https://www.example.com/blog/b", 2, "/blog/a").is_empty());
+    assert_eq!(
+        views(&mut e, "https://www.example.com/blog/c", 3, "/blog/a"),
+        ["third"]
+    );
+    assert!(
+        views(&mut e, "https://www.example.com/blog/d", 4, "/blog/a").is_empty(),
+        "once per session"
+    );
+    // A new session, landing on the pricing page.
+    e.new_session();
+    assert_eq!(
+        views(&mut e, "https://www.example.com/pricing", 1, "/pricing"),
+        ["from-pricing"]
+    );
+}

@@ -89,3 +89,40 @@ fn without_count_visits_no_visit_is_sent() {
     assert_eq!(tag.conversions(), ["viewed"]);
     assert!(visits(&tag).is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn session_page_views_count_every_view_of_the_session() {
+    storage().remove_item("microconv.session").unwrap();
+    let landing = window().location().pathname().unwrap();
+    let rules_text = rules(&format!(
+        r#"{{"id":"second","conversion":"second_view","on":"page_view","limit":"unlimited",
+            "conditions":[{{"variable":"session.page_views","operator":"greater_or_equal","value":2}},
+                          {{"variable":"session.landing_path","operator":"equals","value":"{landing}"}}]}}"#
+    ));
+    let tag = Tag::start(&rules_text);
+    assert!(tag.conversions().is_empty(), "the session's first view");
+    drop(tag);
+    // The next page of the session (a load in this or another tab).
+    let tag = Tag::start(&rules_text);
+    assert_eq!(tag.conversions(), ["second_view"]);
+    let stored = storage().get_item("microconv.session").unwrap().unwrap();
+    assert!(stored.ends_with(&format!(" 2 {landing}")), "{stored}");
+    // A single-page app's route is a view too.
+    let history = window().history().unwrap();
+    let before = window().location().href().unwrap();
+    history
+        .push_state_with_url(&JsValue::NULL, "", Some("/route-b"))
+        .unwrap();
+    sleep(300).await;
+    tag.events(); // a call notices the route (and flushes)
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&before))
+        .unwrap();
+    sleep(300).await;
+    let stored = storage().get_item("microconv.session").unwrap().unwrap();
+    assert!(stored.contains(&format!(" 4 {landing}")), "{stored}");
+    assert_eq!(
+        tag.conversions(),
+        ["second_view", "second_view", "second_view"]
+    );
+}

@@ -6,6 +6,7 @@
 pub mod beacon;
 pub mod config;
 pub mod http;
+pub mod report;
 pub mod rules;
 pub mod server;
 pub mod store;

@@ -284,6 +284,85 @@ async fn summary_reports_counts_and_funnel() {
 }
 
 #[tokio::test]
+async fn the_report_api_counts_visits_and_orders_micro_before_macro() {
+    let app = app(&[]);
+    let visit = |id: &str, session: &str| {
+        let mut v = event(id, "", session, false);
+        let o = v.as_object_mut().unwrap();
+        o.insert("type".into(), "visit".into());
+        o.remove("conversion");
+        o.remove("trigger");
+        v
+    };
+    let mut later = event("late", "demo_watched", "s2", false);
+    later["at"] = json!(1763899999600u64);
+    // Four sessions: s1 demo then signup; s2 signup then demo; s3 and s4 bounce.
+    app.post(beacon(vec![
+        visit("v1", "s1"),
+        visit("v2", "s2"),
+        visit("v3", "s3"),
+        visit("v4", "s4"),
+        event("a", "demo_watched", "s1", false),
+        {
+            let mut e = event("b", "signup", "s1", false);
+            e["at"] = json!(1763899999600u64);
+            e
+        },
+        event("c", "signup", "s2", false),
+        later,
+    ]))
+    .await;
+    let r = app
+        .get_json("/api/report?site=127.0.0.1&from=2025-11-23&to=2025-11-23")
+        .await;
+    assert_eq!(r["sessions"], 4, "the bouncers count");
+    assert_eq!(r["macro_sessions"], 2);
+    assert_eq!(r["macro_rate"], 0.5);
+    assert_eq!(r["macro_conversions"], json!(["signup"]));
+    assert_eq!(r["time_zone"], "UTC");
+    let demo = &r["segments"][0];
+    assert_eq!(demo["conversion"], "demo_watched");
+    // s2 watched only after signing up: not a watcher who converted.
+    assert_eq!(
+        (demo["sessions"].as_u64(), demo["macro_sessions"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        (
+            demo["others_sessions"].as_u64(),
+            demo["others_macro_sessions"].as_u64()
+        ),
+        (Some(3), Some(1))
+    );
+    assert_eq!(demo["test"], "fisher_exact");
+    assert_eq!(demo["significant"], false);
+    // Another day, or another site: nothing.
+    let empty = app
+        .get_json("/api/report?site=127.0.0.1&from=2025-11-24&to=2025-11-30")
+        .await;
+    assert_eq!(empty["sessions"], 0);
+    assert_eq!(empty["macro_rate"], Value::Null);
+    let other = app
+        .get_json("/api/report?site=www.example.com&from=2025-11-23&to=2025-11-23")
+        .await;
+    assert_eq!(other["sessions"], 0);
+    // A bad date is a 400 with the reason.
+    let bad = app
+        .send(
+            Request::get("/api/report?from=2025-13-01")
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.json()["error"],
+        "from must be a date, YYYY-MM-DD (got \"2025-13-01\")"
+    );
+}
+
+#[tokio::test]
 async fn serves_site_tag_report_and_ranges() {
     let app = app(&[]);
     let get = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();

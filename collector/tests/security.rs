@@ -55,6 +55,7 @@ async fn the_report_and_api_need_a_login_or_a_token() {
     let app = app(&[]);
     for uri in [
         "/api/summary",
+        "/api/report",
         "/api/conversions",
         "/api/export",
         "/api/shares",

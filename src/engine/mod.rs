@@ -578,15 +578,24 @@ impl<B: Backend> Engine<B> {
     /// `once_per_page` limits and scroll thresholds re-arm (and the running
     /// maximum depth restarts); media keep their state.
     pub fn set_page(&mut self, page: Page) {
-        // The data layer lives as long as the page load (a route keeps it).
-        let dl = core::mem::take(&mut self.page.dl);
+        // The data layer lives as long as the page load (a route keeps it),
+        // the session's facts until the shell sets the view's.
+        let old = core::mem::take(&mut self.page);
         self.page = PageCtx::new(page);
-        self.page.dl = dl;
+        self.page.dl = old.dl;
+        self.page.views = old.views;
+        self.page.landing = old.landing;
         self.j.limits.new_page();
         self.scroll.new_page();
         self.forms.new_page();
         self.clocks.new_page();
         self.seen.new_page();
+    }
+    /// The session's facts at this page view: its page views so far (this
+    /// one included) and the path it started on (`session.*` variables).
+    pub fn set_session_facts(&mut self, page_views: u32, landing_path: &str) {
+        self.page.views = page_views;
+        landing_path.clone_into(&mut self.page.landing);
     }
     /// The current page.
     pub fn page(&self) -> &Page {

@@ -16,6 +16,10 @@ pub(crate) struct PageCtx {
     pub params: Vec<(String, String)>,
     /// The data-layer state (see `datalayer`), kept across route changes.
     pub dl: Vec<(String, Value)>,
+    /// The session's page views so far (this one included; 0: unknown).
+    pub views: u32,
+    /// The path the session started on (empty: unknown).
+    pub landing: String,
 }
 
 impl PageCtx {
@@ -33,6 +37,8 @@ impl PageCtx {
             page,
             params,
             dl: Vec::new(),
+            views: 0,
+            landing: String::new(),
         }
     }
 }
@@ -196,6 +202,14 @@ impl<'a, E> Scope<'a, E> {
             TimerCount => self.timer.map_or(Val::Null, |(n, _)| Val::Num(n.into())),
             TimerElapsedMs => self.timer.map_or(Val::Null, |(_, ms)| Val::Num(ms)),
             EngagementSeconds => self.engagement.map_or(Val::Null, Val::Num),
+            SessionPageViews => match self.page.views {
+                0 => Val::Null,
+                n => Val::Num(n.into()),
+            },
+            SessionLandingPath => match self.page.landing.as_str() {
+                "" => Val::Null,
+                l => Val::Str(l),
+            },
             Dl(key) => {
                 let dl: &'a [(String, Value)] = self.dl;
                 dl.iter()

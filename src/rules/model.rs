@@ -635,6 +635,11 @@ pub enum Variable {
     TimerElapsedMs,
     /// `engagement.seconds`: the engaged time reached, in seconds.
     EngagementSeconds,
+    /// `session.page_views`: page views so far in the session, this one
+    /// included (every tab of the site counts).
+    SessionPageViews,
+    /// `session.landing_path`: the path of the session's first page.
+    SessionLandingPath,
     /// `dl.<key>`: a key of the data-layer state (dots reach into nested
     /// objects and array items).
     Dl(String),
@@ -731,6 +736,8 @@ pub const VARIABLES: &[VarSpec] = {
         v("timer.count", V::TimerCount, Number, false),
         v("timer.elapsed_ms", V::TimerElapsedMs, Number, false),
         v("engagement.seconds", V::EngagementSeconds, Number, false),
+        v("session.page_views", V::SessionPageViews, Number, false),
+        v("session.landing_path", V::SessionLandingPath, Text, false),
     ]
 };
 

@@ -488,16 +488,27 @@ impl Tag {
         let Some(h) = host() else {
             return;
         };
-        let (id, started) = page::session(&h, now);
+        let (id, started) = page::session(&h, now, &self.engine.page().path);
         if id != self.session {
             self.session = id;
             self.engine.new_session();
             if started {
+                // This page is the new session's first.
+                self.count_view();
                 self.visited();
             }
         }
         self.merge_state();
         self.saved_state = self.engine.session_state();
+    }
+
+    /// Counts this page view in the session (`session.*` variables).
+    pub(crate) fn count_view(&mut self) {
+        if let Some(h) = host() {
+            let path = &self.engine.page().path;
+            let (views, landing) = page::count_view(&h, js_sys::Date::now(), path);
+            self.engine.set_session_facts(views, &landing);
+        }
     }
 
     /// A session started on this page: with `count_visits`, its `visit`.
@@ -612,7 +623,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     });
     engine.set_page(page::read(&host));
     let now = js_sys::Date::now();
-    let (session, started) = page::session(&host, now);
+    let (session, started) = page::session(&host, now, &engine.page().path);
     let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
     engine.restore_session_state(session::state_of(&stored, &session));
     let saved_state = engine.session_state();

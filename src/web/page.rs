@@ -39,28 +39,42 @@ pub(crate) fn local_set(key: &str, value: &str) {
     }
 }
 
+/// The stored session, while it runs at `now`.
+fn live(host: &super::Host, now: f64) -> Option<Session> {
+    host.get("localStorage", SESSION_KEY)
+        .and_then(|s| Session::parse(&s))
+        .filter(|s| s.is_live(now))
+}
+
 /// The site's session at `now`, and whether this call started it: the
 /// stored one while it runs (whichever tab started it), else a new one (16
-/// random hex digits); `now` is written down as its last activity. Without
-/// storage, each page is its own session.
-pub(crate) fn session(host: &super::Host, now: f64) -> (String, bool) {
-    let stored = host
-        .get("localStorage", SESSION_KEY)
-        .and_then(|s| Session::parse(&s))
-        .filter(|s| s.is_live(now));
+/// random hex digits) landing on `path`; `now` is written down as its last
+/// activity. Without storage, each page is its own session.
+pub(crate) fn session(host: &super::Host, now: f64, path: &str) -> (String, bool) {
+    let stored = live(host, now);
     let started = stored.is_none();
     let mut s = stored.unwrap_or_else(|| {
         let mut id = String::with_capacity(16);
         super::ids::random_hex(host, &mut id, 8);
-        Session {
-            id,
-            start: now,
-            last: now,
-        }
+        Session::new(id, now, path)
     });
     s.last = s.last.max(now);
     host.put("localStorage", SESSION_KEY, &s.write());
     (s.id, started)
+}
+
+/// Counts a page view on `path` in the site's session: its page views so
+/// far (this one included) and its landing path. Without storage (or a
+/// record), this page is the session's first.
+pub(crate) fn count_view(host: &super::Host, now: f64, path: &str) -> (u32, String) {
+    match live(host, now) {
+        Some(mut s) => {
+            s.views = s.views.saturating_add(1);
+            host.put("localStorage", SESSION_KEY, &s.write());
+            (s.views, s.landing)
+        }
+        None => (1, path.into()),
+    }
 }
 
 /// `console.error(msg)`.

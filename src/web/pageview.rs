@@ -12,6 +12,7 @@ use super::Tag;
 pub(crate) fn viewed(t: &mut Tag) {
     #[cfg(feature = "time")]
     super::clock::restart(t);
+    t.count_view();
     t.engine.on_page_view(&mut t.out);
     t.deliver(false);
 }

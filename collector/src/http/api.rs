@@ -101,6 +101,36 @@ pub async fn summary(
     read_json(move || store.summary(&q)).await
 }
 
+/// The report's answers (`docs/api.md`): `?site=&from=&to=` (days, UTC).
+/// Sessions from every event (visits included), the macro conversions the
+/// site's rules mark, and per micro conversion the sessions that did it
+/// before converting against the rest, with intervals and significance.
+pub async fn report_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(mut q): Query<crate::report::ReportQuery>,
+) -> Response {
+    let access = match auth::access(&state, &headers).await {
+        Ok(a) => a,
+        Err(d) => return d.into_json(),
+    };
+    q.site = access.scope(q.site);
+    let range = match crate::report::Range::of(&q) {
+        Ok(r) => r,
+        Err(reason) => return bad_request(reason),
+    };
+    let mut macros: Vec<String> = state.settings.macros.iter().cloned().collect();
+    macros.sort();
+    let store = state.store.clone();
+    read_json(move || {
+        let (from, to) = range.ms();
+        store
+            .report_counts(q.site.as_deref(), from, to, &macros)
+            .map(|counts| crate::report::build(counts, q.site, range, macros))
+    })
+    .await
+}
+
 /// `GET /api/export` options.
 #[derive(Debug, serde::Deserialize)]
 pub struct ExportQuery {

@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/conversions", get(api::conversions))
         .route("/api/summary", get(api::summary))
+        .route("/api/report", get(api::report_api))
         .route("/api/export", get(api::export))
         .route("/api/shares", get(api::shares).post(api::create_share))
         .route("/api/shares/{id}", delete(api::revoke_share))

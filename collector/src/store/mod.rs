@@ -7,7 +7,10 @@
 use crate::beacon::Event;
 
 pub mod lifecycle;
+pub mod report;
 pub mod shares;
+
+pub use report::ReportCounts;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -1,0 +1,311 @@
+//! The report's answers (`GET /api/report`, `docs/api.md`): a site's
+//! sessions in a date range, the site-wide macro rate, and for each micro
+//! conversion the sessions that did it *before* their macro conversion
+//! against every other session, with 95 % intervals, the lift and whether
+//! the difference is significant.
+//!
+//! Sessions are counted from every event, visits included: with rules that
+//! count visits (`count_visits`), a session that did nothing tracked is in
+//! the denominator too. The macro conversions are the site's rules'.
+
+pub mod stats;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::store::ReportCounts;
+
+/// `GET /api/report` options.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ReportQuery {
+    /// The site (its host name); every site when absent.
+    pub site: Option<String>,
+    /// First day, `YYYY-MM-DD` (UTC); 29 days before `to` when absent.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (UTC), included; today when absent.
+    pub to: Option<String>,
+}
+
+/// Days from `from` to `to`, both included, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (included).
+    pub to: NaiveDate,
+}
+
+/// The longest range a report covers, in days.
+pub const MAX_DAYS: i64 = 3 * 366;
+
+impl Range {
+    /// The range `q` asks for; a reason when its dates are not dates, or
+    /// out of order, or span more than [`MAX_DAYS`].
+    pub fn of(q: &ReportQuery) -> Result<Range, String> {
+        let day = |name: &str, v: &Option<String>| -> Result<Option<NaiveDate>, String> {
+            v.as_deref()
+                .map(|s| {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .map_err(|_| format!("{name} must be a date, YYYY-MM-DD (got {s:?})"))
+                })
+                .transpose()
+        };
+        let today = || {
+            chrono::DateTime::from_timestamp_millis(crate::store::now_ms())
+                .map_or(NaiveDate::MIN, |t| t.date_naive())
+        };
+        let to = day("to", &q.to)?.unwrap_or_else(today);
+        let from = day("from", &q.from)?.unwrap_or(to - Duration::days(29));
+        if from > to {
+            return Err("from must not be after to".into());
+        }
+        if (to - from).num_days() >= MAX_DAYS {
+            return Err(format!("a report covers at most {MAX_DAYS} days"));
+        }
+        Ok(Range { from, to })
+    }
+
+    /// `[start, end)` in epoch ms.
+    pub fn ms(&self) -> (i64, i64) {
+        let start = |d: NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .map_or(0, |t| t.and_utc().timestamp_millis())
+        };
+        (start(self.from), start(self.to + Duration::days(1)))
+    }
+}
+
+/// `GET /api/report`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// The site, or `null` for every site.
+    pub site: Option<String>,
+    /// First day (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day, included.
+    pub to: String,
+    /// The days' time zone.
+    pub time_zone: &'static str,
+    /// The conversions the site's rules mark `macro`.
+    pub macro_conversions: Vec<String>,
+    /// Sessions in the range (visits, with rules that count them).
+    pub sessions: u64,
+    /// Sessions with a macro conversion.
+    pub macro_sessions: u64,
+    /// `macro_sessions / sessions`; `null` without sessions.
+    pub macro_rate: Option<f64>,
+    /// The macro rate's 95 % interval.
+    pub low: Option<f64>,
+    /// Its upper end.
+    pub high: Option<f64>,
+    /// One per micro conversion, most sessions first.
+    pub segments: Vec<Segment>,
+    /// The rules' funnels (none yet: funnels in the rules are to come).
+    pub funnels: Vec<serde_json::Value>,
+}
+
+/// A micro conversion's sessions against every other session.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Segment {
+    /// The micro conversion.
+    pub conversion: String,
+    /// Sessions that did it before any macro conversion (or without one).
+    pub sessions: u64,
+    /// Of those, sessions that then did a macro conversion.
+    pub macro_sessions: u64,
+    /// Their macro rate.
+    pub rate: Option<f64>,
+    /// Its 95 % interval (Wilson).
+    pub low: Option<f64>,
+    /// Its upper end.
+    pub high: Option<f64>,
+    /// Every other session.
+    pub others_sessions: u64,
+    /// Of those, sessions with a macro conversion.
+    pub others_macro_sessions: u64,
+    /// Their macro rate.
+    pub others_rate: Option<f64>,
+    /// `rate / others_rate`.
+    pub lift: Option<f64>,
+    /// The two-sided p-value of the difference.
+    pub p_value: Option<f64>,
+    /// The test that gave it.
+    pub test: Option<stats::Test>,
+    /// `p_value < 0.05`.
+    pub significant: bool,
+    /// The row in one sentence.
+    pub sentence: String,
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// The report of `counts` over `range`.
+pub fn build(
+    counts: ReportCounts,
+    site: Option<String>,
+    range: Range,
+    macros: Vec<String>,
+) -> Report {
+    let interval = stats::wilson(counts.macro_sessions, counts.sessions);
+    let segments = counts
+        .micro
+        .into_iter()
+        .map(|(conversion, n, x)| segment(conversion, n, x, counts.sessions, counts.macro_sessions))
+        .collect();
+    Report {
+        site,
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        time_zone: "UTC",
+        macro_conversions: macros,
+        sessions: counts.sessions,
+        macro_sessions: counts.macro_sessions,
+        macro_rate: ratio(counts.macro_sessions, counts.sessions),
+        low: interval.map(|i| i.0),
+        high: interval.map(|i| i.1),
+        segments,
+        funnels: Vec::new(),
+    }
+}
+
+fn segment(conversion: String, n: u64, x: u64, sessions: u64, macro_sessions: u64) -> Segment {
+    let others = sessions.saturating_sub(n);
+    let others_x = macro_sessions.saturating_sub(x);
+    let (rate, others_rate) = (ratio(x, n), ratio(others_x, others));
+    let interval = stats::wilson(x, n);
+    let judged = stats::difference(x, n, others_x, others);
+    let significant = judged.is_some_and(|(p, _)| p < stats::ALPHA);
+    let lift = match (rate, others_rate) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    let sentence = sentence(&conversion, rate, interval, others_rate, lift, significant);
+    Segment {
+        conversion,
+        sessions: n,
+        macro_sessions: x,
+        rate,
+        low: interval.map(|i| i.0),
+        high: interval.map(|i| i.1),
+        others_sessions: others,
+        others_macro_sessions: others_x,
+        others_rate,
+        lift,
+        p_value: judged.map(|j| j.0),
+        test: judged.map(|j| j.1),
+        significant,
+        sentence,
+    }
+}
+
+/// `2.6%` (one decimal).
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// "Sessions that did demo_watched before converting converted at 2.6%
+/// (1.9–3.4%) against 1.0% for the rest: 2.6× as likely."
+fn sentence(
+    conversion: &str,
+    rate: Option<f64>,
+    interval: Option<(f64, f64)>,
+    others: Option<f64>,
+    lift: Option<f64>,
+    significant: bool,
+) -> String {
+    let (Some(rate), Some((low, high))) = (rate, interval) else {
+        return format!("No session did {conversion} in this range.");
+    };
+    let mut s = format!(
+        "Sessions that did {conversion} before converting converted at {} ({:.1}–{})",
+        pct(rate),
+        low * 100.0,
+        pct(high)
+    );
+    match (others, lift) {
+        (Some(o), Some(l)) => s.push_str(&format!(
+            " against {} for the rest: {l:.1}× as likely",
+            pct(o)
+        )),
+        (Some(o), None) => s.push_str(&format!(" against {} for the rest", pct(o))),
+        (None, _) => s.push_str(", and every session did it"),
+    }
+    s.push_str(if significant {
+        "."
+    } else {
+        " (not significant: too few sessions, or too small a difference, to tell)."
+    });
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_days_in_utc() {
+        let q = |from: &str, to: &str| ReportQuery {
+            site: None,
+            from: Some(from.into()),
+            to: Some(to.into()),
+        };
+        let r = Range::of(&q("2026-11-01", "2026-11-30")).unwrap();
+        let (a, b) = r.ms();
+        assert_eq!(a, 1_793_491_200_000); // 2026-11-01T00:00:00Z
+        assert_eq!(b - a, 30 * 86_400_000);
+        assert_eq!(
+            Range::of(&q("2026-11-31", "2026-12-01")).unwrap_err(),
+            "from must be a date, YYYY-MM-DD (got \"2026-11-31\")"
+        );
+        assert_eq!(
+            Range::of(&q("2026-12-02", "2026-12-01")).unwrap_err(),
+            "from must not be after to"
+        );
+        let last30 = Range::of(&ReportQuery::default()).unwrap();
+        assert_eq!((last30.to - last30.from).num_days(), 29);
+    }
+
+    #[test]
+    fn segments_compare_with_every_other_session() {
+        // 1,000 sessions, 30 converted; 100 watched the demo first, 10 of
+        // whom converted: 10 % against 20/900 = 2.2 %.
+        let counts = ReportCounts {
+            sessions: 1000,
+            macro_sessions: 30,
+            micro: vec![("demo_watched".into(), 100, 10), ("faq_read".into(), 3, 0)],
+        };
+        let range = Range::of(&ReportQuery {
+            from: Some("2026-11-01".into()),
+            to: Some("2026-11-30".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let r = build(
+            counts,
+            Some("www.example.com".into()),
+            range,
+            vec!["signup".into()],
+        );
+        assert_eq!(r.macro_rate, Some(0.03));
+        let demo = &r.segments[0];
+        assert_eq!(
+            (demo.others_sessions, demo.others_macro_sessions),
+            (900, 20)
+        );
+        assert!((demo.lift.unwrap() - 4.5).abs() < 1e-9);
+        assert!(demo.significant);
+        assert_eq!(
+            demo.sentence,
+            "Sessions that did demo_watched before converting converted at 10.0% (5.5–17.4%) \
+             against 2.2% for the rest: 4.5× as likely."
+        );
+        let faq = &r.segments[1];
+        assert!(!faq.significant);
+        assert_eq!(faq.test, Some(stats::Test::FisherExact));
+        assert!(faq
+            .sentence
+            .ends_with("(not significant: too few sessions, or too small a difference, to tell)."));
+    }
+}
