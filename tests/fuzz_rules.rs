@@ -1323,6 +1323,8 @@ impl Checker {
 /// `rules` without what only messages use (paths, positions) and the hash.
 fn without_positions(mut rules: microconv::rules::model::Rules) -> microconv::rules::model::Rules {
     rules.hash.clear();
+    // Funnels are the collector's: the published form (the tag's) leaves them out.
+    rules.funnels.clear();
     // A file with a bad `version` keeps its valid triggers; published, it is version 1.
     rules.version = 1;
     for t in &mut rules.triggers {

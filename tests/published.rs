@@ -47,6 +47,9 @@ fn published_rules_read_back_as_the_same_rules() {
         let back = published::read(&text).unwrap_or_else(|e| panic!("{path}: {e:?}"));
         assert_eq!(back.hash, published::hash_of(&rules), "{path}");
         assert_eq!(back.hash.len(), 16);
+        // Funnels are the collector's (the report), not the tag's.
+        let mut rules = rules;
+        rules.funnels.clear();
         assert_eq!(meaning(back), meaning(rules), "{path}");
     }
 }

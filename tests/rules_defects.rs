@@ -655,3 +655,31 @@ fn random_mutations_never_panic() {
         }
     }
 }
+
+#[test]
+fn funnels_name_the_file_s_conversions_in_order() {
+    let text = r#"{"version": 1, "triggers": [
+        {"id": "r", "conversion": "article_read", "on": "scroll", "thresholds": [50]},
+        {"id": "s", "conversion": "signup", "on": "custom", "event": "signup", "macro": true}],
+      "funnels": [
+        {"id": "ok", "name": "Read → Signup", "steps": ["article_read", "signup"]},
+        {"id": "ok", "steps": ["article_red", "signup", "signup"], "stpes": 1},
+        {"steps": ["signup"]},
+        3]}"#;
+    assert_eq!(
+        errors(text),
+        [
+            "funnels[1].id: duplicate funnel id \"ok\"",
+            "funnels[1].steps[0]: unknown conversion \"article_red\" (did you mean \"article_read\"?)",
+            "funnels[1].steps[2]: step \"signup\" is listed twice: each step is a different conversion",
+            "funnels[1].stpes: unknown field \"stpes\" (did you mean \"steps\"?)",
+            "funnels[2]: missing required field \"id\"",
+            "funnels[2].steps: a funnel needs at least two steps (conversion names, in order)",
+            "funnels[3]: expected a funnel object, found a number",
+        ]
+    );
+    let rules = parse(text).rules;
+    assert_eq!(rules.funnels.len(), 1, "the valid funnel is kept");
+    assert_eq!(rules.funnels[0].name, "Read → Signup");
+    assert_eq!(rules.funnels[0].steps, ["article_read", "signup"]);
+}

@@ -118,8 +118,8 @@ async fn run(config: Config) -> Result<(), String> {
     };
     let store = Store::open_with(&config.db, options)
         .map_err(|e| format!("cannot open database {}: {e}", config.db.display()))?;
-    let macros = match &config.rules {
-        Some(path) => rules::macro_conversions(path)?,
+    let (macros, funnels) = match &config.rules {
+        Some(path) => rules::read(path)?,
         None => {
             tracing::warn!(
                 "no --rules: no conversion counts as macro unless the report asks for one"
@@ -153,6 +153,7 @@ async fn run(config: Config) -> Result<(), String> {
         origins: config.origins(),
         hosts: config.hosts(),
         macros,
+        funnels,
         static_dir: config.static_dir.clone(),
         tag_dir: config.tag_dir.clone(),
         rules_file: config.rules.clone(),

@@ -1,14 +1,21 @@
 //! What the collector reads from the site's rules file: which conversions are
-//! macro conversions. The tag's own validator reads it, so the collector and
-//! the tag agree on what the file says.
+//! macro conversions, and the funnels. The tag's own validator reads it, so
+//! the collector and the tag agree on what the file says.
 
 use std::collections::HashSet;
 use std::path::Path;
+
+use microconv::rules::model::Funnel;
 
 /// The conversions of the rules' valid triggers marked `"macro": true`.
 /// A file that can't be read, or has defects, is refused: the operator runs
 /// `microconv check` on it.
 pub fn macro_conversions(path: &Path) -> Result<HashSet<String>, String> {
+    read(path).map(|r| r.0)
+}
+
+/// The rules' macro conversions and funnels (as [`macro_conversions`]).
+pub fn read(path: &Path) -> Result<(HashSet<String>, Vec<Funnel>), String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("--rules {}: {e}", path.display()))?;
     let parsed = microconv::rules::parse(&text);
@@ -19,13 +26,14 @@ pub fn macro_conversions(path: &Path) -> Result<HashSet<String>, String> {
             parsed.errors.len()
         ));
     }
-    Ok(parsed
+    let macros = parsed
         .rules
         .triggers
         .iter()
         .filter(|t| t.is_macro)
         .map(|t| t.conversion.clone())
-        .collect())
+        .collect();
+    Ok((macros, parsed.rules.funnels))
 }
 
 #[cfg(test)]
@@ -37,5 +45,8 @@ mod tests {
         let mut macros: Vec<_> = macros.into_iter().collect();
         macros.sort();
         assert_eq!(macros, ["call_requested", "signup"]);
+        let (_, funnels) = super::read(std::path::Path::new(path)).unwrap();
+        let ids: Vec<&str> = funnels.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["trial", "sales"]);
     }
 }

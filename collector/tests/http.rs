@@ -285,7 +285,13 @@ async fn summary_reports_counts_and_funnel() {
 
 #[tokio::test]
 async fn the_report_api_counts_visits_and_orders_micro_before_macro() {
-    let app = app(&[]);
+    let app = app_with(|s| {
+        s.funnels = vec![microconv::rules::model::Funnel {
+            id: "demo".into(),
+            name: "Demo → Signup".into(),
+            steps: vec!["demo_watched".into(), "signup".into()],
+        }]
+    });
     let visit = |id: &str, session: &str| {
         let mut v = event(id, "", session, false);
         let o = v.as_object_mut().unwrap();
@@ -336,6 +342,15 @@ async fn the_report_api_counts_visits_and_orders_micro_before_macro() {
     );
     assert_eq!(demo["test"], "fisher_exact");
     assert_eq!(demo["significant"], false);
+    // The funnel in order: s1 watched, then signed up 100 ms later; s2
+    // watched only after its signup, so it started the funnel and went no
+    // further.
+    assert_eq!(
+        r["funnels"],
+        json!([{"id": "demo", "name": "Demo → Signup", "steps": [
+            {"conversion": "demo_watched", "sessions": 2, "drop_off": 0, "from_first": 1.0, "median_ms": null},
+            {"conversion": "signup", "sessions": 1, "drop_off": 1, "from_first": 0.5, "median_ms": 100.0}]}])
+    );
     // Another day, or another site: nothing.
     let empty = app
         .get_json("/api/report?site=127.0.0.1&from=2025-11-24&to=2025-11-30")

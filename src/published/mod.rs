@@ -197,6 +197,7 @@ impl<'a> Reader<'a> {
             allow_query: self.list(Self::string)?,
             count_visits: self.small()? == 1,
             triggers: self.list(Self::trigger)?,
+            funnels: Vec::new(),
             hash: String::new(),
         })
     }

@@ -14,6 +14,7 @@ pub mod names;
 
 mod condition;
 mod ctx;
+mod funnels;
 #[cfg(feature = "messages")]
 pub mod lint;
 #[cfg(feature = "messages")]

@@ -48,9 +48,22 @@ pub struct Rules {
     pub count_visits: bool,
     /// The valid triggers, in file order.
     pub triggers: Vec<Trigger>,
+    /// `funnels`: for the report (the collector); not in the published form.
+    pub funnels: Vec<Funnel>,
     /// The published form's hash (16 hex digits; see [`crate::published`]):
     /// empty until the rules are published or read from their published form.
     pub hash: String,
+}
+
+/// A funnel: conversions in order, which the report counts per session.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Funnel {
+    /// `id`, unique among the funnels.
+    pub id: String,
+    /// `name` (the id when absent).
+    pub name: String,
+    /// `steps`: conversion names, in order, at least two.
+    pub steps: Vec<String>,
 }
 
 /// One trigger: when it fires and which conversion it reports.

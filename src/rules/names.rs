@@ -14,7 +14,11 @@ pub const TOP_LEVEL_FIELDS: &[&str] = &[
     "allow_query",
     "count_visits",
     "triggers",
+    "funnels",
 ];
+
+/// Fields of a funnel (`funnels[]`).
+pub const FUNNEL_FIELDS: &[&str] = &["id", "name", "steps", "description"];
 
 /// Fields every trigger may have, whatever its type.
 pub const COMMON_TRIGGER_FIELDS: &[&str] = &[

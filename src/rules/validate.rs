@@ -132,6 +132,9 @@ fn rules(ctx: &mut Ctx, root: &Json) -> Rules {
                 ctx.trigger = None;
             }
             members(ctx, items, &mut rules.triggers, &index);
+            if let Some(f) = root.get("funnels") {
+                rules.funnels = super::funnels::funnels(ctx, f, items);
+            }
             if items.is_empty() {
                 // The tag would start nothing: the same verdict in the CLI.
                 let m = "must list at least one trigger: with none, nothing is tracked";

@@ -121,12 +121,23 @@ pub async fn report_api(
     };
     let mut macros: Vec<String> = state.settings.macros.iter().cloned().collect();
     macros.sort();
+    let funnels = state.settings.funnels.clone();
     let store = state.store.clone();
     read_json(move || {
         let (from, to) = range.ms();
-        store
-            .report_counts(q.site.as_deref(), from, to, &macros)
-            .map(|counts| crate::report::build(counts, q.site, range, macros))
+        let site = q.site.as_deref();
+        let counts = store.report_counts(site, from, to, &macros)?;
+        let funnels = funnels
+            .iter()
+            .map(|f| {
+                let c = store.funnel_counts(site, from, to, &f.steps)?;
+                Ok(crate::report::funnel(f, &c))
+            })
+            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
+        let site = q.site;
+        Ok::<_, crate::store::StoreError>(crate::report::build(
+            counts, site, range, macros, funnels,
+        ))
     })
     .await
 }

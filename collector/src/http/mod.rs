@@ -35,6 +35,8 @@ pub struct Settings {
     pub hosts: Vec<String>,
     /// The macro conversions (from the rules' triggers).
     pub macros: HashSet<String>,
+    /// The rules' funnels, for the report.
+    pub funnels: Vec<microconv::rules::model::Funnel>,
     /// The folder at `/`, if any.
     pub static_dir: Option<PathBuf>,
     /// The folder at `/microconv/`, if any.
@@ -60,6 +62,7 @@ impl Default for Settings {
             origins: Vec::new(),
             hosts: Vec::new(),
             macros: HashSet::new(),
+            funnels: Vec::new(),
             static_dir: None,
             tag_dir: None,
             rules_file: None,

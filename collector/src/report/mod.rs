@@ -13,7 +13,8 @@ pub mod stats;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
-use crate::store::ReportCounts;
+use crate::store::{FunnelCounts, ReportCounts};
+use microconv::rules::model::Funnel;
 
 /// `GET /api/report` options.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -100,8 +101,75 @@ pub struct Report {
     pub high: Option<f64>,
     /// One per micro conversion, most sessions first.
     pub segments: Vec<Segment>,
-    /// The rules' funnels (none yet: funnels in the rules are to come).
-    pub funnels: Vec<serde_json::Value>,
+    /// The rules' funnels, in their order.
+    pub funnels: Vec<FunnelReport>,
+}
+
+/// A funnel of the rules: how many sessions reached each step, in order.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FunnelReport {
+    /// The funnel's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its steps.
+    pub steps: Vec<FunnelStep>,
+}
+
+/// One step of a funnel.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FunnelStep {
+    /// The step's conversion.
+    pub conversion: String,
+    /// Sessions that reached it (after every step before it, in order).
+    pub sessions: u64,
+    /// Sessions of the step before that did not reach this one (0 for the first).
+    pub drop_off: u64,
+    /// `sessions` over the first step's; `null` when nobody started.
+    pub from_first: Option<f64>,
+    /// The median time from the step before, in ms (`null` for the first step
+    /// and when nobody reached it).
+    pub median_ms: Option<f64>,
+}
+
+/// The report of one funnel's counts.
+pub fn funnel(f: &Funnel, counts: &FunnelCounts) -> FunnelReport {
+    let first = counts.reached.first().copied().unwrap_or(0);
+    let steps = f
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(k, conversion)| {
+            let sessions = counts.reached.get(k).copied().unwrap_or(0);
+            let before = k
+                .checked_sub(1)
+                .and_then(|j| counts.reached.get(j).copied())
+                .unwrap_or(sessions);
+            FunnelStep {
+                conversion: conversion.clone(),
+                sessions,
+                drop_off: before.saturating_sub(sessions),
+                from_first: ratio(sessions, first),
+                median_ms: counts.gaps.get(k).and_then(|g| median(g)),
+            }
+        })
+        .collect();
+    FunnelReport {
+        id: f.id.clone(),
+        name: f.name.clone(),
+        steps,
+    }
+}
+
+/// The median of sorted values.
+fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    let mid = |i: usize| sorted.get(i).copied().unwrap_or(0) as f64;
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(mid(n / 2)),
+        _ => Some((mid(n / 2 - 1) + mid(n / 2)) / 2.0),
+    }
 }
 
 /// A micro conversion's sessions against every other session.
@@ -147,6 +215,7 @@ pub fn build(
     site: Option<String>,
     range: Range,
     macros: Vec<String>,
+    funnels: Vec<FunnelReport>,
 ) -> Report {
     let interval = stats::wilson(counts.macro_sessions, counts.sessions);
     let segments = counts
@@ -166,7 +235,7 @@ pub fn build(
         low: interval.map(|i| i.0),
         high: interval.map(|i| i.1),
         segments,
-        funnels: Vec::new(),
+        funnels,
     }
 }
 
@@ -268,6 +337,34 @@ mod tests {
     }
 
     #[test]
+    fn funnel_steps_drop_off_and_medians() {
+        let f = Funnel {
+            id: "trial".into(),
+            name: "Read → CTA → Signup".into(),
+            steps: vec!["read".into(), "cta".into(), "signup".into()],
+        };
+        let counts = FunnelCounts {
+            reached: vec![4, 2, 0],
+            gaps: vec![vec![], vec![10, 30], vec![]],
+        };
+        let r = funnel(&f, &counts);
+        let got: Vec<(u64, u64, Option<f64>, Option<f64>)> = r
+            .steps
+            .iter()
+            .map(|s| (s.sessions, s.drop_off, s.from_first, s.median_ms))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (4, 0, Some(1.0), None),
+                (2, 2, Some(0.5), Some(20.0)),
+                (0, 2, Some(0.0), None)
+            ]
+        );
+        assert_eq!(median(&[1, 2, 9]), Some(2.0));
+    }
+
+    #[test]
     fn segments_compare_with_every_other_session() {
         // 1,000 sessions, 30 converted; 100 watched the demo first, 10 of
         // whom converted: 10 % against 20/900 = 2.2 %.
@@ -287,6 +384,7 @@ mod tests {
             Some("www.example.com".into()),
             range,
             vec!["signup".into()],
+            Vec::new(),
         );
         assert_eq!(r.macro_rate, Some(0.03));
         let demo = &r.segments[0];

@@ -10,7 +10,7 @@ pub mod lifecycle;
 pub mod report;
 pub mod shares;
 
-pub use report::ReportCounts;
+pub use report::{FunnelCounts, ReportCounts};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -19,7 +19,66 @@ pub struct ReportCounts {
     pub micro: Vec<(String, u64, u64)>,
 }
 
+/// One funnel's counts ([`Store::funnel_counts`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunnelCounts {
+    /// Per step: the sessions that reached it, in order.
+    pub reached: Vec<u64>,
+    /// Per step after the first: each session's time from the step before
+    /// (ms), sorted.
+    pub gaps: Vec<Vec<i64>>,
+}
+
 impl Store {
+    /// How far each session of `site` got in `steps` during `from..to`:
+    /// step k counts for a session when it did step k at or after the step
+    /// before it (the earliest such event each time, which matches the
+    /// longest run a session made).
+    pub fn funnel_counts(
+        &self,
+        site: Option<&str>,
+        from: i64,
+        to: i64,
+        steps: &[String],
+    ) -> Result<FunnelCounts, StoreError> {
+        let c = self.read();
+        let mut st = c.prepare_cached(
+            "SELECT session, conversion, at FROM events
+             WHERE at >= ?1 AND at < ?2 AND (?3 IS NULL OR site = ?3) AND session IS NOT NULL
+               AND kind = 'conversion' AND conversion IN (SELECT value FROM json_each(?4))
+             ORDER BY session, at, rowid",
+        )?;
+        let steps_json = Value::from(steps.to_vec()).to_string();
+        let mut rows = st.query(params![from, to, site, steps_json])?;
+        let mut out = FunnelCounts {
+            reached: vec![0; steps.len()],
+            gaps: vec![Vec::new(); steps.len()],
+        };
+        // The current session, its next step and when it did the last one.
+        let mut current: Option<String> = None;
+        let (mut next, mut last) = (0usize, 0i64);
+        while let Some(r) = rows.next()? {
+            let (session, conversion, at): (String, String, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            if current.as_deref() != Some(session.as_str()) {
+                current = Some(session);
+                next = 0;
+            }
+            if steps.get(next) == Some(&conversion) {
+                if next > 0 {
+                    out.gaps[next].push(at - last);
+                }
+                out.reached[next] += 1;
+                last = at;
+                next += 1;
+            }
+        }
+        for g in &mut out.gaps {
+            g.sort_unstable();
+        }
+        Ok(out)
+    }
+
     /// The counts of `site` (every site: `None`) for events at `from..to`
     /// (epoch ms), `macros` being the macro conversions. A micro conversion
     /// counts for a session when its first one came before the session's
@@ -160,5 +219,41 @@ mod tests {
         let all = s.report_counts(None, 0, 10_000, &macros).unwrap();
         assert_eq!((all.sessions, all.macro_sessions), (9, 5));
         assert_eq!(all.micro, [("demo_watched".into(), 4, 3)]);
+    }
+
+    #[test]
+    fn funnel_steps_count_in_order_within_a_session() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let site = "www.example.com";
+        let steps = ["read", "cta", "signup"].map(String::from);
+        let mut evs = Vec::new();
+        let mut n = 0;
+        let mut add = |conv: &str, session: &str, at: i64| {
+            n += 1;
+            evs.push(ev(
+                &format!("e{n}"),
+                Kind::Conversion,
+                conv,
+                session,
+                at,
+                site,
+            ));
+        };
+        // a: read, cta, signup (gaps 10 and 100); b: cta before read, then
+        // read (only step 1; its cta came first); c: read, read, cta (gap 30
+        // from the first read), no signup; d: signup only (no step 1).
+        add("read", "a", 0);
+        add("cta", "a", 10);
+        add("signup", "a", 110);
+        add("cta", "b", 0);
+        add("read", "b", 5);
+        add("read", "c", 0);
+        add("read", "c", 20);
+        add("cta", "c", 30);
+        add("signup", "d", 0);
+        s.insert(&evs).unwrap();
+        let f = s.funnel_counts(Some(site), 0, 1000, &steps).unwrap();
+        assert_eq!(f.reached, [3, 2, 1]);
+        assert_eq!(f.gaps, [vec![], vec![10, 30], vec![100]]);
     }
 }
