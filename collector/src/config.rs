@@ -134,6 +134,12 @@ pub struct Config {
     #[arg(long, env = "MICROCONV_RULES")]
     pub rules: Option<PathBuf>,
 
+    /// A site and its rules file, `HOST=RULES` (repeatable, or comma-separated
+    /// in the environment): its macro conversions and funnels are that
+    /// file's, and once any site is given, events of other hosts are refused.
+    #[arg(long = "site", env = "MICROCONV_SITES", value_delimiter = ',')]
+    pub sites: Vec<String>,
+
     /// Folder served at / (a site, such as the demo's `www`). Off by default.
     #[arg(long = "static", env = "MICROCONV_STATIC")]
     pub static_dir: Option<PathBuf>,
@@ -222,6 +228,25 @@ impl Config {
             .iter()
             .map(|o| o.trim().trim_end_matches('/').to_string())
             .filter(|o| !o.is_empty())
+            .collect()
+    }
+
+    /// The `--site` pairs: (host, lowercase; rules file), or why one is not
+    /// `HOST=RULES`.
+    pub fn site_pairs(&self) -> Result<Vec<(String, PathBuf)>, String> {
+        self.sites
+            .iter()
+            .map(|s| {
+                let (host, path) = s
+                    .split_once('=')
+                    .filter(|(h, p)| !h.trim().is_empty() && !p.trim().is_empty())
+                    .ok_or_else(|| {
+                        format!(
+                            "--site {s:?}: expected HOST=RULES, such as www.example.com=rules.json"
+                        )
+                    })?;
+                Ok((host.trim().to_ascii_lowercase(), PathBuf::from(path.trim())))
+            })
             .collect()
     }
 
@@ -314,6 +339,33 @@ pub fn file_settings(text: &str) -> Result<Vec<(String, String)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sites_are_host_equals_rules() {
+        let cli = Cli::try_parse_from([
+            "microconv-collector",
+            "--site",
+            "WWW.Example.com=www/rules.json",
+            "--site",
+            "shop.example.com = shop.json",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.site_pairs().unwrap(),
+            [
+                (
+                    "www.example.com".to_string(),
+                    PathBuf::from("www/rules.json")
+                ),
+                ("shop.example.com".to_string(), PathBuf::from("shop.json")),
+            ]
+        );
+        let bad = Cli::try_parse_from(["microconv-collector", "--site", "rules.json"]).unwrap();
+        assert_eq!(
+            bad.serve.site_pairs().unwrap_err(),
+            "--site \"rules.json\": expected HOST=RULES, such as www.example.com=rules.json"
+        );
+    }
 
     #[test]
     fn file_keys_are_the_flags() {

@@ -149,11 +149,17 @@ async fn run(config: Config) -> Result<(), String> {
             );
         }
     }
+    let mut sites = std::collections::HashMap::new();
+    for (host, path) in config.site_pairs()? {
+        let (macros, funnels) = rules::read(&path)?;
+        sites.insert(host, rules::SiteRules { macros, funnels });
+    }
     let settings = Settings {
         origins: config.origins(),
         hosts: config.hosts(),
         macros,
         funnels,
+        sites,
         static_dir: config.static_dir.clone(),
         tag_dir: config.tag_dir.clone(),
         rules_file: config.rules.clone(),

@@ -14,6 +14,30 @@ pub fn macro_conversions(path: &Path) -> Result<HashSet<String>, String> {
     read(path).map(|r| r.0)
 }
 
+/// What a site's rules say for the collector.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SiteRules {
+    /// Its macro conversions.
+    pub macros: HashSet<String>,
+    /// Its funnels.
+    pub funnels: Vec<Funnel>,
+}
+
+impl crate::http::Settings {
+    /// The macro conversions and funnels of `site` (a host): its `--site`
+    /// rules, else the `--rules` ones; `None` for a host not configured
+    /// while some are.
+    pub fn site_rules(&self, site: &str) -> Option<SiteRules> {
+        if self.sites.is_empty() {
+            return Some(SiteRules {
+                macros: self.macros.clone(),
+                funnels: self.funnels.clone(),
+            });
+        }
+        self.sites.get(&site.to_ascii_lowercase()).cloned()
+    }
+}
+
 /// The rules' macro conversions and funnels (as [`macro_conversions`]).
 pub fn read(path: &Path) -> Result<(HashSet<String>, Vec<Funnel>), String> {
     let text =

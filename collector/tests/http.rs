@@ -492,3 +492,69 @@ fn help_documents_every_flag() {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
 }
+
+#[tokio::test]
+async fn configured_sites_have_their_own_macros_and_unknown_sites_are_refused() {
+    use microconv_collector::rules::SiteRules;
+    let site = |macros: &[&str]| SiteRules {
+        macros: macros.iter().map(|m| m.to_string()).collect(),
+        funnels: Vec::new(),
+    };
+    let app = app_with(|s| {
+        s.sites.insert("127.0.0.1".into(), site(&["signup"]));
+        s.sites.insert("shop.test".into(), site(&["demo_watched"]));
+    });
+    let on = |mut e: Value, url: &str| {
+        e["page"]["url"] = json!(url);
+        e
+    };
+    assert_eq!(
+        app.post(beacon(vec![
+            event("a", "signup", "s1", false),
+            on(
+                event("b", "demo_watched", "s2", false),
+                "https://shop.test/p"
+            ),
+        ]))
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    // A host the collector was not given: the beacon is refused, whole.
+    let refused = app
+        .post(beacon(vec![
+            event("c", "signup", "s3", false),
+            on(
+                event("d", "signup", "s4", false),
+                "https://elsewhere.test/p",
+            ),
+        ]))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body.trim_end(),
+        "unknown site: elsewhere.test is not one of this collector's --site hosts"
+    );
+    assert_eq!(
+        app.total().await,
+        2,
+        "nothing of the refused beacon is stored"
+    );
+    // Each site's macro conversions are its rules'.
+    let day = "from=2025-11-23&to=2025-11-23";
+    let here = app
+        .get_json(&format!("/api/report?site=127.0.0.1&{day}"))
+        .await;
+    assert_eq!(
+        (here["sessions"].as_u64(), here["macro_sessions"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(here["macro_conversions"], json!(["signup"]));
+    let shop = app
+        .get_json(&format!("/api/report?site=shop.test&{day}"))
+        .await;
+    assert_eq!(shop["macro_conversions"], json!(["demo_watched"]));
+    assert_eq!(shop["macro_sessions"], 1);
+    let stored = app.get_json("/api/conversions?site=shop.test").await;
+    assert_eq!(stored["events"][0]["macro"], true);
+}

@@ -93,7 +93,9 @@ pub async fn summary(
         .as_deref()
         .is_none_or(|m| m.trim().is_empty())
     {
-        let mut rules: Vec<&String> = state.settings.macros.iter().collect();
+        let site = q.site.as_deref().and_then(|s| state.settings.site_rules(s));
+        let macros = site.map_or_else(|| state.settings.macros.clone(), |r| r.macros);
+        let mut rules: Vec<&String> = macros.iter().collect();
         rules.sort();
         q.macro_conversion = Some(rules.into_iter().cloned().collect::<Vec<_>>().join(","));
     }
@@ -119,9 +121,20 @@ pub async fn report_api(
         Ok(r) => r,
         Err(reason) => return bad_request(reason),
     };
-    let mut macros: Vec<String> = state.settings.macros.iter().cloned().collect();
+    // The site's rules: its --site file, else --rules.
+    let rules = match q.site.as_deref() {
+        Some(site) => match state.settings.site_rules(site) {
+            Some(r) => r,
+            None => return bad_request(format!("unknown site: {site}")),
+        },
+        None => crate::rules::SiteRules {
+            macros: state.settings.macros.clone(),
+            funnels: state.settings.funnels.clone(),
+        },
+    };
+    let mut macros: Vec<String> = rules.macros.into_iter().collect();
     macros.sort();
-    let funnels = state.settings.funnels.clone();
+    let funnels = rules.funnels;
     let store = state.store.clone();
     read_json(move || {
         let (from, to) = range.ms();

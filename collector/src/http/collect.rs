@@ -156,9 +156,17 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
     if let Err(wait) = check_limits(state, ip, &events) {
         return limited(ip, wait);
     }
-    // The macro flag is the site's rules' word, never the beacon's.
+    // The macro flag is the site's rules' word, never the beacon's; a site
+    // the collector does not know is refused, whole.
     for e in &mut events {
-        e.is_macro = state.settings.macros.contains(&e.conversion);
+        let site = e.site();
+        let Some(rules) = state.settings.site_rules(&site) else {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("unknown site: {site} is not one of this collector's --site hosts"),
+            );
+        };
+        e.is_macro = rules.macros.contains(&e.conversion);
     }
     match state.writer.write(events).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),

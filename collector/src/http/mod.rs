@@ -37,6 +37,9 @@ pub struct Settings {
     pub macros: HashSet<String>,
     /// The rules' funnels, for the report.
     pub funnels: Vec<microconv::rules::model::Funnel>,
+    /// The configured sites (`--site HOST=RULES`), by host: each one's macro
+    /// conversions and funnels. Empty: every host, with the ones above.
+    pub sites: std::collections::HashMap<String, crate::rules::SiteRules>,
     /// The folder at `/`, if any.
     pub static_dir: Option<PathBuf>,
     /// The folder at `/microconv/`, if any.
@@ -63,6 +66,7 @@ impl Default for Settings {
             hosts: Vec::new(),
             macros: HashSet::new(),
             funnels: Vec::new(),
+            sites: Default::default(),
             static_dir: None,
             tag_dir: None,
             rules_file: None,
