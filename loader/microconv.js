@@ -38,7 +38,7 @@
   var a = function (n) { return s.getAttribute("data-" + n) },
     rules = a("rules"), inline = d.getElementById("microconv-rules"), sri = a("wasm-integrity"),
     h = host(c);
-  h.consent = a("consent"); h.gpc = a("gpc"); h.yt = a("youtube-api");
+  h.consent = a("consent"); h.gpc = a("gpc"); h.yt = a("youtube-api"); h.visitor = a("visitor");
   function ok(r) { if (!r.ok) throw Error(r.url + " answered HTTP " + r.status); return r }
   // The diagnostics file (next to this script): check(rules), the messages of
   // a plain rules.json's defects, and compile(rules), its published form.

@@ -162,6 +162,7 @@ fn beacon_payload_follows_the_contract() {
         id: "3f9c0a7e5b1d4c2a8e6f0b9d7c5a3e1f",
         at: 1763899999500.0,
         session: "9a8b7c6d5e4f3a2b",
+        visitor: "",
         allow_query: &allow,
         rules: "",
     };
@@ -204,6 +205,7 @@ fn push_payload_has_event_and_dl_keys_and_macro() {
         id: "0",
         at: 1.0,
         session: "s",
+        visitor: "",
         allow_query: &[],
         rules: "",
     };

@@ -230,6 +230,7 @@ fn beacons_clean_exactly_the_url_variables_as_urls() {
         id: "i",
         at: 1.0,
         session: "s",
+        visitor: "",
         allow_query: &[],
         rules: "",
     };

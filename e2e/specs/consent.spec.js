@@ -86,6 +86,42 @@ test("consent granted before the tag loaded (microconv.push in the page): events
   await eventsOf(baseURL, session, 1);
 });
 
+test("a persistent visitor id only by choice, and only with consent; a denial erases it", async ({ page, context, baseURL }) => {
+  const visitor = () => page.evaluate(() => localStorage.getItem("microconv.visitor"));
+  // Without data-visitor: no id at all.
+  await setup(context, "/e2e/visitor-none.html", sitePage());
+  await page.goto("/e2e/visitor-none.html");
+  let session = await tagReady(page);
+  await push(page, 1);
+  let [e] = await eventsOf(baseURL, session, 1);
+  expect(e.visitor).toBeNull();
+  expect(await visitor()).toBeNull();
+  // data-visitor="persistent" where consent is required: none before the grant.
+  await setup(context, "/e2e/visitor.html", sitePage('data-consent="required" data-visitor="persistent"'));
+  await page.goto("/e2e/visitor.html");
+  session = await tagReady(page);
+  expect(await visitor(), "nothing stored before consent").toBeNull();
+  await page.evaluate(() => window.microconv.push({ consent: "granted" }));
+  await push(page, 2);
+  // (The session goes on from the first page: its event is there too.)
+  e = (await eventsOf(baseURL, session, 2))[1];
+  expect(e.vars["dl.n"]).toBe(2);
+  const id = (await visitor()).split(" ")[0];
+  expect(id).toMatch(/^[0-9a-f]{16}$/);
+  expect(e.visitor).toBe(id);
+  // The next page view (consent remembered by the site's banner): the same visitor.
+  await setup(context, "/e2e/visitor-again.html", sitePage('data-consent="required" data-visitor="persistent"',
+    "window.microconv = [{consent: 'granted'}];"));
+  await page.goto("/e2e/visitor-again.html");
+  expect(await tagReady(page)).toBe(session);
+  await push(page, 3);
+  const events = await eventsOf(baseURL, session, 3);
+  expect(events.map((x) => x.visitor)).toEqual([null, id, id]);
+  // A denial erases it.
+  await page.evaluate(() => window.microconv.push({ consent: "denied" }));
+  await expect.poll(visitor).toBeNull();
+});
+
 test.describe("Global Privacy Control on", () => {
   test.beforeEach(async ({ context }) => {
     await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true, configurable: true }));

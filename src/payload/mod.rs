@@ -29,8 +29,11 @@ pub struct EventMeta<'a> {
     pub id: &'a str,
     /// Epoch milliseconds when the conversion happened.
     pub at: f64,
-    /// 16 lower-case hex characters, random per browser-tab session.
+    /// 16 lower-case hex characters, random per session of the site.
     pub session: &'a str,
+    /// The persistent visitor id (`data-visitor="persistent"`, consent
+    /// permitting), left out when empty.
+    pub visitor: &'a str,
     /// Query parameters that may stay in URLs (the rules' `allow_query`).
     pub allow_query: &'a [String],
     /// The hash of the published rules that fired (`Rules::hash`); the
@@ -115,6 +118,11 @@ fn when_and_rules(out: &mut String, meta: &EventMeta<'_>) {
     key(out, "session");
     write_str(out, meta.session);
     out.push(',');
+    if !meta.visitor.is_empty() {
+        key(out, "visitor");
+        write_str(out, meta.visitor);
+        out.push(',');
+    }
     if !meta.rules.is_empty() {
         key(out, "rules");
         write_str(out, meta.rules);
@@ -390,6 +398,7 @@ mod tests {
             id: "i",
             at: 1.0,
             session: "s",
+            visitor: "",
             allow_query: &allow,
             rules: "",
         };
@@ -427,6 +436,7 @@ mod tests {
             id: "v",
             at: 5.0,
             session: "0123456789abcdef",
+            visitor: "",
             allow_query: &[],
             rules: "00112233aabbccdd",
         };

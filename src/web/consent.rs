@@ -63,7 +63,10 @@ pub(crate) fn attach() {
 /// Hands a consent decision to the transport.
 pub(super) fn on_item(item: JsValue) {
     if let Some((granted, explicit)) = decision(&item) {
-        with_tag(|t| t.transport.set_consent(granted, explicit));
+        with_tag(|t| {
+            t.transport.set_consent(granted, explicit);
+            t.consented();
+        });
     }
 }
 

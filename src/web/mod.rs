@@ -408,6 +408,11 @@ pub(crate) struct Tag {
     transport: transport::Transport,
     /// The site's session (see [`crate::session`]).
     session: String,
+    /// The persistent visitor id (`data-visitor="persistent"` and consent),
+    /// or empty.
+    visitor: String,
+    /// Whether the script tag asked for a persistent visitor id.
+    persistent: bool,
     /// When activity was last written down (epoch ms).
     touched: f64,
     saved_state: String,
@@ -502,6 +507,28 @@ impl Tag {
         self.saved_state = self.engine.session_state();
     }
 
+    /// The visitor id follows consent (with `data-visitor="persistent"`):
+    /// read or made once delivery is open, unused while consent is pending,
+    /// and erased when the visitor refuses (a denial, or GPC).
+    pub(crate) fn consented(&mut self) {
+        let Some(h) = host() else {
+            return;
+        };
+        if !self.persistent {
+            return;
+        }
+        if self.transport.is_open() {
+            if self.visitor.is_empty() {
+                self.visitor = page::visitor(&h, js_sys::Date::now());
+            }
+        } else {
+            self.visitor.clear();
+            if self.transport.is_refused() {
+                h.put("localStorage", page::VISITOR_KEY, "");
+            }
+        }
+    }
+
     /// Counts this page view in the session (`session.*` variables).
     pub(crate) fn count_view(&mut self) {
         if let Some(h) = host() {
@@ -514,7 +541,8 @@ impl Tag {
     /// A session started on this page: with `count_visits`, its `visit`.
     fn visited(&mut self) {
         if self.engine.rules().count_visits {
-            self.transport.queue_visit(&self.engine, &self.session);
+            self.transport
+                .queue_visit(&self.engine, (&self.session, &self.visitor));
             self.transport.schedule();
         }
     }
@@ -536,7 +564,8 @@ impl Tag {
             return;
         }
         for c in self.out.drain(..) {
-            self.transport.queue_event(&self.engine, &c, &self.session);
+            self.transport
+                .queue_event(&self.engine, &c, (&self.session, &self.visitor));
         }
         if self.engine.session_state() != self.saved_state {
             // Another tab of the session may have added to it: merge first.
@@ -647,6 +676,8 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             out: Vec::new(),
             transport: transport::Transport::new(endpoint, sink, gate),
             session,
+            visitor: String::new(),
+            persistent: host_attr(&host, "visitor") == "persistent",
             touched: now,
             saved_state,
             #[cfg(feature = "time")]
@@ -663,6 +694,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         consent::attach();
     }
     with_tag(|t| t.transport.resume());
+    with_tag(Tag::consented);
     if started {
         with_tag(Tag::visited);
     }
@@ -763,6 +795,15 @@ pub fn stop() {
             a.host.stop();
         }
     });
+}
+
+/// A script-tag setting the loader copied onto the host (`consent`, `gpc`,
+/// `visitor`), or `""`.
+fn host_attr(host: &Host, key: &str) -> String {
+    js_sys::Reflect::get(host, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// The loader's helpers, for the module that needs `hook`. A clone, so the

@@ -7,6 +7,11 @@ use crate::session::Session;
 
 /// localStorage key of the site's session record (`<id> <start> <last>`).
 pub(crate) const SESSION_KEY: &str = "microconv.session";
+/// localStorage key of the persistent visitor id (`<id> <created ms>`).
+pub(crate) const VISITOR_KEY: &str = "microconv.visitor";
+/// How long a visitor id lasts from its creation, in ms: 13 months (395
+/// days), the longest the CNIL accepts for audience measurement.
+pub(crate) const VISITOR_MS: f64 = 395.0 * 24.0 * 60.0 * 60.0 * 1000.0;
 /// localStorage key of the session's `once_per_session` state (`<id> <state>`).
 pub(crate) const STATE_KEY: &str = "microconv.state";
 
@@ -74,6 +79,29 @@ pub(crate) fn count_view(host: &super::Host, now: f64, path: &str) -> (u32, Stri
             (s.views, s.landing)
         }
         None => (1, path.into()),
+    }
+}
+
+/// The persistent visitor id at `now`: the stored one while younger than
+/// [`VISITOR_MS`], else a new one (16 random hex digits) stored with its
+/// creation time; empty without storage.
+pub(crate) fn visitor(host: &super::Host, now: f64) -> String {
+    if let Some(stored) = host.get("localStorage", VISITOR_KEY) {
+        if let Some(s) = Session::parse(&crate::text::concat(&[&stored, " 0"])) {
+            if (0.0..VISITOR_MS).contains(&(now - s.start)) {
+                return s.id;
+            }
+        }
+    }
+    let mut id = String::with_capacity(16);
+    super::ids::random_hex(host, &mut id, 8);
+    let mut record = id.clone();
+    record.push(' ');
+    crate::text::push_uint(&mut record, now.max(0.0) as u64);
+    if host.put("localStorage", VISITOR_KEY, &record) {
+        id
+    } else {
+        String::new()
     }
 }
 

@@ -241,6 +241,9 @@ pub(super) fn on_lifecycle(e: JsValue) {
     });
 }
 
+/// Who an event is of: the session id and the visitor id ("" for none).
+pub(crate) type Who<'a> = (&'a str, &'a str);
+
 impl Transport {
     /// A transport sending to `endpoint`, or to `sink` (tests: every body is
     /// acknowledged at once, and the outbox stays in memory).
@@ -278,20 +281,20 @@ impl Transport {
     }
 
     /// Adds one conversion as an event object (written by [`crate::payload`]).
-    pub(crate) fn queue_event(&mut self, engine: &Engine<Dom>, c: &Conversion, session: &str) {
+    pub(crate) fn queue_event(&mut self, engine: &Engine<Dom>, c: &Conversion, who: Who<'_>) {
         let Some(trigger) = engine.triggers().get(c.trigger) else {
             return;
         };
-        self.queue(engine, session, |json, meta| {
+        self.queue(engine, who, |json, meta| {
             payload::write_event(json, trigger, c, engine.page(), meta)
         });
     }
 
     /// Queues the `visit` of a session that starts on this page
     /// (`count_visits`), gated like every event.
-    pub(crate) fn queue_visit(&mut self, engine: &Engine<Dom>, session: &str) {
+    pub(crate) fn queue_visit(&mut self, engine: &Engine<Dom>, who: Who<'_>) {
         let affiliated = &engine.rules().affiliated_domains;
-        self.queue(engine, session, |json, meta| {
+        self.queue(engine, who, |json, meta| {
             payload::write_visit(json, engine.page(), affiliated, meta)
         });
     }
@@ -301,7 +304,7 @@ impl Transport {
     fn queue(
         &mut self,
         engine: &Engine<Dom>,
-        session: &str,
+        (session, visitor): Who<'_>,
         write: impl FnOnce(&mut String, &EventMeta<'_>),
     ) {
         if matches!(self.gate, Gate::Denied | Gate::Gpc) {
@@ -316,6 +319,7 @@ impl Transport {
             id: &id,
             at: now,
             session,
+            visitor,
             allow_query: &engine.rules().allow_query,
             rules: &engine.rules().hash,
         };
@@ -360,6 +364,16 @@ impl Transport {
         if let (Some(id), Some(w)) = (self.timer, super::window()) {
             w.clear_timeout_with_handle(id);
         }
+    }
+
+    /// Whether delivery is open (no consent needed, or granted).
+    pub(crate) fn is_open(&self) -> bool {
+        self.gate == Gate::Open
+    }
+
+    /// Whether the visitor refused (a denial, or Global Privacy Control).
+    pub(crate) fn is_refused(&self) -> bool {
+        matches!(self.gate, Gate::Denied | Gate::Gpc)
     }
 
     /// A consent decision (see [`super::consent`]): a grant opens the gate
