@@ -1,0 +1,120 @@
+// The report's numbers against a truth computed here: a scripted population
+// of visitors (each its own browser context, so its own session), on the
+// demo site served by a private collector (its own database: nothing of the
+// other specs), and /api/report must give exactly the counts the script
+// implies. The population: bouncers who do nothing tracked, visitors who
+// did the micro conversion (newsletter_signup) before converting (signup,
+// the demo's macro), one who did it only after, visitors who never
+// converted, one visitor with two tabs, a returning visitor (two sessions,
+// the browser's clock moved past 30 idle minutes) and a second site on the
+// same collector (localhost instead of 127.0.0.1).
+const { test, expect, startCollector, tagReady, api } = require("../helpers");
+
+let collector;
+test.beforeAll(async () => { collector = await startCollector(); });
+test.afterAll(async () => { await collector?.stop(); });
+
+const MICRO = "newsletter_signup";
+const MACRO = "signup";
+
+/** Pushes `event` in `page`, a moment after the last push (events are ordered by time). */
+async function push(page, event) {
+  await page.waitForTimeout(30);
+  await page.evaluate((e) => window.dataLayer.push({ event: e }), event);
+}
+
+/** What the report should say of `sessions` (each an ordered list of conversions). */
+function truth(sessions) {
+  const did = (s, c) => s.indexOf(c);
+  const converted = sessions.filter((s) => did(s, MACRO) >= 0);
+  // In the segment: did the micro conversion before its first macro one, or without one.
+  const segment = sessions.filter((s) => did(s, MICRO) >= 0 && (did(s, MACRO) < 0 || did(s, MICRO) < did(s, MACRO)));
+  const segConverted = segment.filter((s) => did(s, MACRO) >= 0);
+  return {
+    sessions: sessions.length, macro_sessions: converted.length,
+    segment: { sessions: segment.length, macro_sessions: segConverted.length,
+      others_sessions: sessions.length - segment.length, others_macro_sessions: converted.length - segConverted.length },
+  };
+}
+
+test("the report's sessions, macro rate and segment are the population's", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const here = collector.url;
+  const other = here.replace("127.0.0.1", "localhost");
+  /** A new visitor (browser context) on `base`, sandboxed like every spec's. */
+  const visitor = async () => {
+    const context = await browser.newContext();
+    await context.route((u) => !/^(127\.0\.0\.1|localhost)$/.test(new URL(u).hostname), (r) => r.abort());
+    return context;
+  };
+  const open = async (context, url) => {
+    const page = await context.newPage();
+    await page.goto(url);
+    await tagReady(page);
+    return page;
+  };
+  const population = [];
+  const run = async (base, conversions) => {
+    const context = await visitor();
+    const page = await open(context, `${base}/`);
+    for (const c of conversions) await push(page, c);
+    await page.waitForTimeout(1500); // the batch window
+    await context.close();
+  };
+  for (const script of [[], [], [], [MICRO, MACRO], [MICRO, MACRO], [MACRO, MICRO], [MICRO], [MICRO]]) {
+    await run(here, script);
+    population.push(script);
+  }
+  // Two tabs of one visitor: one session.
+  {
+    const context = await visitor();
+    const one = await open(context, `${here}/`);
+    const two = await open(context, `${here}/signup.html`);
+    await push(one, MICRO);
+    await push(two, MACRO);
+    await one.waitForTimeout(1500);
+    await context.close();
+    population.push([MICRO, MACRO]);
+  }
+  // A returning visitor: the micro conversion, 31 idle minutes, then the macro
+  // one in a new session.
+  {
+    const context = await visitor();
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${here}/`);
+    await tagReady(page);
+    await push(page, MICRO);
+    await page.clock.runFor(1500);
+    await page.clock.fastForward("31:00");
+    await push(page, MACRO);
+    await page.clock.runFor(1500);
+    await page.waitForTimeout(500);
+    await context.close();
+    population.push([MICRO], [MACRO]);
+  }
+  // The second site.
+  await run(other, [MICRO, MACRO]);
+
+  const day = new Date().toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const report = (site) => api(here, `/api/report?site=${site}&from=${yesterday}&to=${day}`);
+  const want = truth(population);
+  let got;
+  await expect.poll(async () => (got = await report("127.0.0.1")).sessions, { timeout: 20_000 }).toBe(want.sessions);
+  await expect.poll(async () => (got = await report("127.0.0.1")).macro_sessions).toBe(want.macro_sessions);
+  expect(got.macro_rate).toBeCloseTo(want.macro_sessions / want.sessions, 10);
+  const seg = got.segments.find((s) => s.conversion === MICRO);
+  expect({ sessions: seg.sessions, macro_sessions: seg.macro_sessions, others_sessions: seg.others_sessions,
+    others_macro_sessions: seg.others_macro_sessions }).toEqual(want.segment);
+  expect(got.segments.map((s) => s.conversion), "the macro conversion is no segment").not.toContain(MACRO);
+  expect(seg.low).toBeLessThanOrEqual(seg.rate);
+  expect(seg.high).toBeGreaterThanOrEqual(seg.rate);
+  expect(seg.sentence).toContain(`Sessions that did ${MICRO} before converting converted at`);
+  // The demo's funnels are there, in the rules' order.
+  expect(got.funnels.map((f) => f.id)).toEqual(["trial", "sales"]);
+  // The other site is its own.
+  const theirs = await report("localhost");
+  expect([theirs.sessions, theirs.macro_sessions]).toEqual([1, 1]);
+  expect(theirs.segments[0]).toMatchObject({ conversion: MICRO, sessions: 1, macro_sessions: 1, others_sessions: 0 });
+});
