@@ -351,6 +351,22 @@ async fn the_report_api_counts_visits_and_orders_micro_before_macro() {
             {"conversion": "demo_watched", "sessions": 2, "drop_off": 0, "from_first": 1.0, "median_ms": null},
             {"conversion": "signup", "sessions": 1, "drop_off": 1, "from_first": 0.5, "median_ms": 100.0}]}])
     );
+    // Where the sessions came from: their visits (here no campaign, no referrer).
+    let dims: Vec<&str> = r["acquisition"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["dimension"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dims,
+        ["source", "medium", "campaign", "referrer", "landing"]
+    );
+    assert_eq!(
+        r["acquisition"][4]["rows"],
+        json!([{"value": "/blog/post.html", "sessions": 4, "macro_sessions": 2, "macro_rate": 0.5}])
+    );
+    assert_eq!(r["acquisition"][0]["rows"][0]["value"], Value::Null);
     // Another day, or another site: nothing.
     let empty = app
         .get_json("/api/report?site=127.0.0.1&from=2025-11-24&to=2025-11-30")

@@ -111,6 +111,10 @@ test("the report's sessions, macro rate and segment are the population's", async
   expect(seg.low).toBeLessThanOrEqual(seg.rate);
   expect(seg.high).toBeGreaterThanOrEqual(seg.rate);
   expect(seg.sentence).toContain(`Sessions that did ${MICRO} before converting converted at`);
+  // Every session landed on the home page (its visit says so).
+  const landing = got.acquisition.find((d) => d.dimension === "landing").rows;
+  expect(landing).toEqual([{ value: "/", sessions: want.sessions, macro_sessions: want.macro_sessions,
+    macro_rate: want.macro_sessions / want.sessions }]);
   // The demo's funnels are there, in the rules' order.
   expect(got.funnels.map((f) => f.id)).toEqual(["trial", "sales"]);
   // The other site is its own.

@@ -147,9 +147,22 @@ pub async fn report_api(
                 Ok(crate::report::funnel(f, &c))
             })
             .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
+        let acquisition = crate::store::report::ACQUISITION
+            .iter()
+            .enumerate()
+            .map(|(d, (name, _))| {
+                let rows = store.acquisition(site, from, to, &macros, d)?;
+                Ok(crate::report::acquisition(name, rows))
+            })
+            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
         let site = q.site;
         Ok::<_, crate::store::StoreError>(crate::report::build(
-            counts, site, range, macros, funnels,
+            counts,
+            site,
+            range,
+            macros,
+            funnels,
+            acquisition,
         ))
     })
     .await

@@ -103,6 +103,51 @@ pub struct Report {
     pub segments: Vec<Segment>,
     /// The rules' funnels, in their order.
     pub funnels: Vec<FunnelReport>,
+    /// Sessions and macro rate by where the sessions came from (their
+    /// visits: rules with `count_visits`).
+    pub acquisition: Vec<Acquisition>,
+}
+
+/// One acquisition dimension (`source`, `medium`, `campaign`, `referrer`,
+/// `landing`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Acquisition {
+    /// Which.
+    pub dimension: &'static str,
+    /// Its values, most sessions first.
+    pub rows: Vec<AcquisitionRow>,
+}
+
+/// One value of an acquisition dimension.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AcquisitionRow {
+    /// The value; `null` for sessions without one (direct, no campaign).
+    pub value: Option<String>,
+    /// Sessions.
+    pub sessions: u64,
+    /// Of those, with a macro conversion.
+    pub macro_sessions: u64,
+    /// Their macro rate.
+    pub macro_rate: Option<f64>,
+}
+
+/// An acquisition dimension's rows ([`crate::store::Store::acquisition`]).
+pub fn acquisition(
+    dimension: &'static str,
+    rows: crate::store::report::AcquisitionRows,
+) -> Acquisition {
+    Acquisition {
+        dimension,
+        rows: rows
+            .into_iter()
+            .map(|(value, sessions, macro_sessions)| AcquisitionRow {
+                value,
+                sessions,
+                macro_sessions,
+                macro_rate: ratio(macro_sessions, sessions),
+            })
+            .collect(),
+    }
 }
 
 /// A funnel of the rules: how many sessions reached each step, in order.
@@ -216,6 +261,7 @@ pub fn build(
     range: Range,
     macros: Vec<String>,
     funnels: Vec<FunnelReport>,
+    acquisition: Vec<Acquisition>,
 ) -> Report {
     let interval = stats::wilson(counts.macro_sessions, counts.sessions);
     let segments = counts
@@ -236,6 +282,7 @@ pub fn build(
         high: interval.map(|i| i.1),
         segments,
         funnels,
+        acquisition,
     }
 }
 
@@ -384,6 +431,7 @@ mod tests {
             Some("www.example.com".into()),
             range,
             vec!["signup".into()],
+            Vec::new(),
             Vec::new(),
         );
         assert_eq!(r.macro_rate, Some(0.03));

@@ -19,6 +19,26 @@ pub struct ReportCounts {
     pub micro: Vec<(String, u64, u64)>,
 }
 
+/// What a session's visit says of where it came from, for
+/// [`Store::acquisition`]: the name and the SQL of its value.
+pub const ACQUISITION: [(&str, &str); 5] = [
+    ("source", "json_extract(vars, '$.\"visit.utm_source\"')"),
+    ("medium", "json_extract(vars, '$.\"visit.utm_medium\"')"),
+    ("campaign", "json_extract(vars, '$.\"visit.utm_campaign\"')"),
+    (
+        "referrer",
+        "json_extract(vars, '$.\"visit.referrer_host\"')",
+    ),
+    ("landing", "page_path"),
+];
+
+/// Rows of one acquisition dimension: (value, sessions, macro sessions);
+/// `None` is a visit without it (direct, no campaign).
+pub type AcquisitionRows = Vec<(Option<String>, u64, u64)>;
+
+/// Most values of one dimension a report lists.
+pub const ACQUISITION_ROWS: usize = 50;
+
 /// One funnel's counts ([`Store::funnel_counts`]).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunnelCounts {
@@ -30,6 +50,41 @@ pub struct FunnelCounts {
 }
 
 impl Store {
+    /// Sessions and macro sessions by where their visit came from
+    /// ([`ACQUISITION`]: `dimension` is its index), most sessions first, at
+    /// most [`ACQUISITION_ROWS`]. Only sessions with a `visit` (rules with
+    /// `count_visits`) are here.
+    pub fn acquisition(
+        &self,
+        site: Option<&str>,
+        from: i64,
+        to: i64,
+        macros: &[String],
+        dimension: usize,
+    ) -> Result<AcquisitionRows, StoreError> {
+        let Some((_, value)) = ACQUISITION.get(dimension) else {
+            return Ok(Vec::new());
+        };
+        let macros = Value::from(macros.to_vec()).to_string();
+        let scope = "at >= ?1 AND at < ?2 AND (?3 IS NULL OR site = ?3) AND session IS NOT NULL";
+        let c = self.read();
+        let rows = c
+            .prepare_cached(&format!(
+                "WITH macro AS (SELECT DISTINCT session FROM events WHERE {scope} AND kind = 'conversion'
+                                AND conversion IN (SELECT value FROM json_each(?4))),
+                      v AS (SELECT session, MIN({value}) AS value FROM events WHERE {scope} AND kind = 'visit'
+                            GROUP BY session)
+                 SELECT v.value, COUNT(*), COUNT(macro.session) FROM v
+                 LEFT JOIN macro ON macro.session = v.session
+                 GROUP BY v.value ORDER BY COUNT(*) DESC, v.value LIMIT {ACQUISITION_ROWS}"
+            ))?
+            .query_map(params![from, to, site, macros], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// How far each session of `site` got in `steps` during `from..to`:
     /// step k counts for a session when it did step k at or after the step
     /// before it (the earliest such event each time, which matches the
@@ -219,6 +274,39 @@ mod tests {
         let all = s.report_counts(None, 0, 10_000, &macros).unwrap();
         assert_eq!((all.sessions, all.macro_sessions), (9, 5));
         assert_eq!(all.micro, [("demo_watched".into(), 4, 3)]);
+    }
+
+    #[test]
+    fn acquisition_by_campaign_referrer_and_landing_page() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let site = "www.example.com";
+        let visit = |id: &str, session: &str, vars: Value, path: &str| {
+            let mut e = ev(id, Kind::Visit, "", session, 10, site);
+            e.vars = vars.as_object().cloned().unwrap_or_default();
+            e.page.path = path.into();
+            e
+        };
+        let news =
+            serde_json::json!({"visit.utm_source": "news", "visit.referrer_host": "news.example"});
+        s.insert(&[
+            visit("v1", "s1", news.clone(), "/pricing"),
+            visit("v2", "s2", news, "/"),
+            visit("v3", "s3", serde_json::json!({}), "/"),
+            ev("m1", Kind::Conversion, "signup", "s1", 20, site),
+            ev("m3", Kind::Conversion, "signup", "s3", 20, site),
+            // A session without a visit (rules without count_visits): not here.
+            ev("m4", Kind::Conversion, "signup", "s4", 20, site),
+        ])
+        .unwrap();
+        let macros = ["signup".to_string()];
+        let by = |d| s.acquisition(Some(site), 0, 100, &macros, d).unwrap();
+        assert_eq!(by(0), [(Some("news".into()), 2, 1), (None, 1, 1)]);
+        assert_eq!(by(2), [(None, 3, 2)], "no campaign");
+        assert_eq!(by(3), [(Some("news.example".into()), 2, 1), (None, 1, 1)]);
+        assert_eq!(
+            by(4),
+            [(Some("/".into()), 2, 1), (Some("/pricing".into()), 1, 1)]
+        );
     }
 
     #[test]
