@@ -131,5 +131,11 @@ fn summary(file: &str, engine: &Engine<NativeBackend>) -> String {
             conversions.join(", ")
         ));
     }
+    let funnels = &engine.rules().funnels;
+    if !funnels.is_empty() {
+        let ids: Vec<&str> = funnels.iter().map(|f| f.id.as_str()).collect();
+        let plural = if funnels.len() == 1 { "" } else { "s" };
+        s.push_str(&format!("; funnel{plural} {}", ids.join(", ")));
+    }
     s
 }
