@@ -88,6 +88,12 @@ async function tagReady(page) {
   return handle.jsonValue();
 }
 
+/** Waits until the tag has started on this page (before consent, when no session is stored yet). */
+async function tagStarted(page) {
+  await page.waitForFunction(() => window.microconv && Object.prototype.hasOwnProperty.call(window.microconv, "push"),
+    null, { timeout: 15_000 });
+}
+
 /** GET of the collector's API, as the admin (its bearer token). */
 async function api(baseURL, pathAndQuery) {
   const res = await fetch(baseURL + pathAndQuery, {
@@ -194,4 +200,4 @@ function checkLines(text) {
 /** The console line of a page whose rules are not published. */
 const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, sessionEvents, sessionVisits, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };
+module.exports = { test, expect, startCollector, sandbox, tagReady, tagStarted, sessionEvents, sessionVisits, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };

@@ -24,6 +24,37 @@ pub struct SiteRules {
 }
 
 impl crate::http::Settings {
+    /// The macro conversions of `site` (a host), as [`Self::site_rules`]
+    /// says, without copying them (the collector asks for each event).
+    pub fn site_macros(&self, site: &str) -> Option<&HashSet<String>> {
+        if self.sites.is_empty() {
+            return Some(&self.macros);
+        }
+        self.sites
+            .get(&site.to_ascii_lowercase())
+            .map(|r| &r.macros)
+    }
+
+    /// The rules a report of every site uses: `--rules`, or with sites
+    /// configured, every site's macro conversions (and no funnel: each
+    /// site's are its own).
+    pub fn all_sites_rules(&self) -> SiteRules {
+        if self.sites.is_empty() {
+            return SiteRules {
+                macros: self.macros.clone(),
+                funnels: self.funnels.clone(),
+            };
+        }
+        SiteRules {
+            macros: self
+                .sites
+                .values()
+                .flat_map(|r| r.macros.iter().cloned())
+                .collect(),
+            funnels: Vec::new(),
+        }
+    }
+
     /// The macro conversions and funnels of `site` (a host): its `--site`
     /// rules, else the `--rules` ones; `None` for a host not configured
     /// while some are.

@@ -573,4 +573,24 @@ async fn configured_sites_have_their_own_macros_and_unknown_sites_are_refused() 
     assert_eq!(shop["macro_sessions"], 1);
     let stored = app.get_json("/api/conversions?site=shop.test").await;
     assert_eq!(stored["events"][0]["macro"], true);
+    // Host names in any case; every site together counts every site's macros.
+    let upper = app
+        .get_json(&format!("/api/report?site=SHOP.TEST&{day}"))
+        .await;
+    assert_eq!(upper["sessions"], 1);
+    let all = app.get_json(&format!("/api/report?{day}")).await;
+    assert_eq!(
+        (all["sessions"].as_u64(), all["macro_sessions"].as_u64()),
+        (Some(2), Some(2))
+    );
+    // An unknown site is refused by the summary too.
+    let unknown = app
+        .send(
+            Request::get("/api/summary?site=elsewhere.test")
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 }

@@ -1,10 +1,11 @@
 // Consent and Global Privacy Control: with data-consent="required" nothing is
-// sent (nor written to localStorage) before the page grants consent, through
+// sent (nor written to localStorage: no outbox, no session record) before the
+// page grants consent, through
 // Google consent mode in dataLayer or microconv.push({consent}); a denial
 // discards what was held. navigator.globalPrivacyControl stops all delivery
 // unless the site set data-gpc="ignore". Test pages are served by a route
 // (same origin as the real collector, the real tag and www/rules.json).
-const { test, expect, tagReady, sessionEvents, outboxes } = require("../helpers");
+const { test, expect, tagReady, tagStarted, sessionEvents } = require("../helpers");
 
 /** A page with the tag; `attrs` adds script attributes, `head` runs before it. */
 function sitePage(attrs = "", head = "") {
@@ -27,11 +28,8 @@ async function setup(context, path, html) {
 }
 
 const push = (page, n) => page.evaluate((n) => dataLayer.push({ event: "newsletter_signup", n }), n);
-/** Every stored outbox's text, joined; null when there is none. */
-const stored = async (page) => {
-  const boxes = await outboxes(page);
-  return boxes.length ? boxes.map((b) => b.key).join(" ") : null;
-};
+/** The tag's localStorage keys (none may exist before consent). */
+const keys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("microconv.")).sort());
 
 async function eventsOf(baseURL, session, n) {
   let events = [];
@@ -43,14 +41,16 @@ test("consent required: nothing leaves before the grant; gtag consent update sen
   const sent = await setup(context, "/e2e/consent.html", sitePage('data-consent="required"',
     "gtag('consent', 'default', {analytics_storage: 'denied'});"));
   await page.goto("/e2e/consent.html");
-  const session = await tagReady(page);
+  await tagStarted(page);
   await push(page, 1);
   await push(page, 2);
   await page.waitForTimeout(2500);
   expect(sent, "nothing sent before consent").toEqual([]);
-  expect(await stored(page), "nothing written to localStorage before consent").toBeNull();
+  expect(await keys(page), "nothing written to localStorage before consent: no outbox, no session").toEqual([]);
 
   await page.evaluate(() => gtag("consent", "update", { analytics_storage: "granted" }));
+  // The session the held events belong to is stored once granted.
+  const session = await tagReady(page);
   const events = await eventsOf(baseURL, session, 2);
   expect(events.map((e) => e.vars["dl.n"]).sort()).toEqual([1, 2]);
   // Granted: later events go as usual.
@@ -61,15 +61,16 @@ test("consent required: nothing leaves before the grant; gtag consent update sen
 test("consent required: a denial discards held events and sends nothing; microconv.push grants too", async ({ page, context, baseURL }) => {
   const sent = await setup(context, "/e2e/consent-deny.html", sitePage('data-consent="required"'));
   await page.goto("/e2e/consent-deny.html");
-  const session = await tagReady(page);
+  await tagStarted(page);
   await push(page, 1);
   await page.evaluate(() => gtag("consent", "update", { analytics_storage: "denied" }));
   await push(page, 2);
   await page.waitForTimeout(2500);
   expect(sent).toEqual([]);
-  expect(await stored(page)).toBeNull();
+  expect(await keys(page)).toEqual([]);
   // The visitor changes their mind: only what happens after the grant is sent.
   await page.evaluate(() => microconv.push({ consent: "granted" }));
+  const session = await tagReady(page);
   await push(page, 3);
   const events = await eventsOf(baseURL, session, 1);
   expect(events[0].vars["dl.n"]).toBe(3);
@@ -137,12 +138,12 @@ test.describe("Global Privacy Control on", () => {
       }
     });
     await page.goto("/e2e/gpc.html");
-    await tagReady(page);
+    await tagStarted(page);
     expect(await page.evaluate(() => navigator.globalPrivacyControl)).toBe(true);
     await push(page, 1);
     await page.waitForTimeout(2500);
     expect(sent).toEqual([]);
-    expect(await stored(page)).toBeNull();
+    expect(await keys(page), "no outbox (the old one cleared), no session").toEqual([]);
   });
 
   test('data-gpc="ignore": the site opts out of honouring it, events are sent', async ({ page, context, baseURL }) => {

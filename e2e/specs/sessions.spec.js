@@ -45,6 +45,11 @@ test("30 minutes without activity end the session; activity keeps it", async ({ 
   // Then 31 idle minutes: the next event starts a new session, where
   // once_per_session counts again.
   await page.clock.fastForward("31:00");
+  // Hiding the idle tab (or leaving it) is not the visitor's activity: it
+  // starts no session.
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  expect(await tagReady(page), "no session from a lifecycle event").toBe(first);
   await signUp(page);
   const second = await tagReady(page);
   expect(second).not.toBe(first);

@@ -597,6 +597,10 @@ impl<B: Backend> Engine<B> {
         self.page.views = page_views;
         landing_path.clone_into(&mut self.page.landing);
     }
+    /// The session's page views as last set ([`Engine::set_session_facts`]).
+    pub fn session_page_views(&self) -> u32 {
+        self.page.views
+    }
     /// The current page.
     pub fn page(&self) -> &Page {
         &self.page.page

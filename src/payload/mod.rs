@@ -139,6 +139,7 @@ fn page_start(
     page: &Page,
     url_allow: &[String],
     path_allow: &[String],
+    title: &str,
 ) {
     key(out, "page");
     out.push('{');
@@ -149,7 +150,7 @@ fn page_start(
     url(out, scratch, &page.path, path_allow);
     out.push(',');
     key(out, "title");
-    text(out, scratch, &page.title);
+    text(out, scratch, title);
     out.push(',');
     key(out, "referrer");
 }
@@ -178,7 +179,7 @@ pub fn write_event(
     out.push_str(if trigger.is_macro { "true" } else { "false" });
     out.push(',');
     when_and_rules(out, meta);
-    page_start(out, scratch, page, allow, allow);
+    page_start(out, scratch, page, allow, allow, &page.title);
     url(out, scratch, &page.referrer, allow);
     out.push_str("},");
     key(out, "vars");
@@ -221,7 +222,9 @@ pub fn write_visit(out: &mut String, page: &Page, affiliated: &[String], meta: &
     write_str(out, meta.id);
     out.push_str(",\"type\":\"visit\",");
     when_and_rules(out, meta);
-    page_start(out, scratch, page, &campaign, &[]);
+    // No title: a visit says where the session came from, nothing else
+    // (titles may hold a name: "Welcome back, Jane").
+    page_start(out, scratch, page, &campaign, &[], "");
     scratch.clear();
     privacy::clean_url(&page.referrer, &[], scratch);
     let o = origin(scratch).len();
@@ -458,7 +461,7 @@ mod tests {
             concat!(
                 r#"{"id":"v","type":"visit","at":5,"session":"0123456789abcdef","rules":"00112233aabbccdd","#,
                 r#""page":{"url":"https://www.example.com/pricing?utm_source=news%20letter&utm_medium=email&utm_campaign=spring+sale","#,
-                r#""path":"/pricing","title":"Pricing","referrer":"https://www.news.example:8443/"},"#,
+                r#""path":"/pricing","title":"","referrer":"https://www.news.example:8443/"},"#,
                 r#""vars":{"visit.referrer_host":"news.example","visit.utm_source":"news letter","#,
                 r#""visit.utm_medium":"email","visit.utm_campaign":"spring sale"}}"#
             )

@@ -103,7 +103,7 @@ fn judge(key: u32, event: &MediaEvent) {
     let acted = event.kind != MediaEventKind::TimeUpdate && !event.decorative();
     with_tag(|t| {
         if acted {
-            t.activity(js_sys::Date::now());
+            t.activity(js_sys::Date::now(), false);
         }
         t.engine.on_media(key, event, &mut t.out);
         t.deliver(false);

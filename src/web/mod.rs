@@ -280,14 +280,17 @@ impl Call {
             | Call::AuxClick
             | Call::Pushed
             | Call::ScrollRead
-            | Call::Lifecycle
             | Call::FormCapture
             | Call::FormCalled
             | Call::FormInput => true,
             // HistoryTick: judging it early would read the new route's
             // page before the app renders it (see `history`); the click
-            // that changed the route was the activity.
-            Call::Consent
+            // that changed the route was the activity. Lifecycle: hiding or
+            // leaving a tab is not the visitor's activity (an idle tab
+            // closed after 30 minutes must not start a session); a
+            // back/forward restore is a page view, which counts itself.
+            Call::Lifecycle
+            | Call::Consent
             | Call::ScrollSoon
             | Call::HistorySoon
             | Call::HistoryTick
@@ -342,7 +345,7 @@ fn dispatch(code: u32, x: JsValue) {
         return;
     };
     if call.is_activity() {
-        with_tag(|t| t.activity(js_sys::Date::now()));
+        with_tag(|t| t.activity(js_sys::Date::now(), false));
     }
     match call {
         #[cfg(feature = "clicks")]
@@ -485,7 +488,8 @@ impl Tag {
     /// written down at most every [`session::TOUCH_MS`], which is also when a
     /// session that ended meanwhile (30 idle minutes, a day) is replaced,
     /// before the event is judged, with a fresh `once_per_session` state.
-    pub(crate) fn activity(&mut self, now: f64) {
+    /// `viewing`: the activity is a page view, which counts itself.
+    pub(crate) fn activity(&mut self, now: f64, viewing: bool) {
         if (0.0..session::TOUCH_MS).contains(&(now - self.touched)) {
             return;
         }
@@ -493,13 +497,20 @@ impl Tag {
         let Some(h) = host() else {
             return;
         };
-        let (id, started) = page::session(&h, now, &self.engine.page().path);
+        // Before consent nothing is stored, and without storage each page is
+        // its own session: the page keeps the session it started with.
+        if !self.transport.is_open() || !h.has("localStorage") {
+            return;
+        }
+        let (id, started) = page::session(&h, now, &self.engine.page().path, true);
         if id != self.session {
             self.session = id;
             self.engine.new_session();
             if started {
                 // This page is the new session's first.
-                self.count_view();
+                if !viewing {
+                    self.count_view();
+                }
                 self.visited();
             }
         }
@@ -510,22 +521,26 @@ impl Tag {
     /// The visitor id follows consent (with `data-visitor="persistent"`):
     /// read or made once delivery is open, unused while consent is pending,
     /// and erased when the visitor refuses (a denial, or GPC).
+    /// The session's record and `once_per_session` state are stored only
+    /// once delivery is open too (nothing is written before consent).
     pub(crate) fn consented(&mut self) {
         let Some(h) = host() else {
             return;
         };
-        if !self.persistent {
-            return;
-        }
         if self.transport.is_open() {
-            if self.visitor.is_empty() {
-                self.visitor = page::visitor(&h, js_sys::Date::now());
-            }
-        } else {
+            let now = js_sys::Date::now();
+            let views = self.engine.session_page_views();
+            page::store_session(&h, &self.session, now, &self.engine.page().path, views);
+            self.save_state();
+        }
+        if self.transport.is_refused() {
+            // Also an id an earlier data-visitor="persistent" left.
             self.visitor.clear();
-            if self.transport.is_refused() {
-                h.put("localStorage", page::VISITOR_KEY, "");
-            }
+            h.put("localStorage", page::VISITOR_KEY, "");
+        } else if !self.persistent || !self.transport.is_open() {
+            self.visitor.clear();
+        } else if self.visitor.is_empty() {
+            self.visitor = page::visitor(&h, js_sys::Date::now());
         }
     }
 
@@ -533,7 +548,8 @@ impl Tag {
     pub(crate) fn count_view(&mut self) {
         if let Some(h) = host() {
             let path = &self.engine.page().path;
-            let (views, landing) = page::count_view(&h, js_sys::Date::now(), path);
+            let store = self.transport.is_open();
+            let (views, landing) = page::count_view(&h, js_sys::Date::now(), path, store);
             self.engine.set_session_facts(views, &landing);
         }
     }
@@ -545,6 +561,20 @@ impl Tag {
                 .queue_visit(&self.engine, (&self.session, &self.visitor));
             self.transport.schedule();
         }
+    }
+
+    /// Stores the session's `once_per_session` state when it changed (and
+    /// consent allows storing), for the session's other tabs.
+    fn save_state(&mut self) {
+        if !self.transport.is_open() || self.engine.session_state() == self.saved_state {
+            return;
+        }
+        // Another tab of the session may have added to it: merge first.
+        self.merge_state();
+        let state = self.engine.session_state();
+        let stored = crate::text::concat(&[&self.session, " ", &state]);
+        page::local_set(page::STATE_KEY, &stored);
+        self.saved_state = state;
     }
 
     /// Adds what the session's other tabs stored of its `once_per_session` state.
@@ -567,14 +597,7 @@ impl Tag {
             self.transport
                 .queue_event(&self.engine, &c, (&self.session, &self.visitor));
         }
-        if self.engine.session_state() != self.saved_state {
-            // Another tab of the session may have added to it: merge first.
-            self.merge_state();
-            let state = self.engine.session_state();
-            let stored = crate::text::concat(&[&self.session, " ", &state]);
-            page::local_set(page::STATE_KEY, &stored);
-            self.saved_state = state;
-        }
+        self.save_state();
         if now {
             self.transport.flush();
         } else {
@@ -652,12 +675,14 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     });
     engine.set_page(page::read(&host));
     let now = js_sys::Date::now();
-    let (session, started) = page::session(&host, now, &engine.page().path);
+    let gate = consent::initial(&host);
+    // Nothing is written to localStorage before consent allows it.
+    let store = gate == consent::Gate::Open;
+    let (session, started) = page::session(&host, now, &engine.page().path, store);
     let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
     engine.restore_session_state(session::state_of(&stored, &session));
     let saved_state = engine.session_state();
     let sink = host.sink();
-    let gate = consent::initial(&host);
     let wants = |on| engine.listens_to(on);
     // The data layer's model is every trigger's (`dl.*`), not only custom
     // triggers'.

@@ -53,9 +53,10 @@ fn live(host: &super::Host, now: f64) -> Option<Session> {
 
 /// The site's session at `now`, and whether this call started it: the
 /// stored one while it runs (whichever tab started it), else a new one (16
-/// random hex digits) landing on `path`; `now` is written down as its last
-/// activity. Without storage, each page is its own session.
-pub(crate) fn session(host: &super::Host, now: f64, path: &str) -> (String, bool) {
+/// random hex digits) landing on `path`; with `store`, `now` is written
+/// down as its last activity (not before consent allows storing). Without
+/// storage, each page is its own session.
+pub(crate) fn session(host: &super::Host, now: f64, path: &str, store: bool) -> (String, bool) {
     let stored = live(host, now);
     let started = stored.is_none();
     let mut s = stored.unwrap_or_else(|| {
@@ -64,18 +65,35 @@ pub(crate) fn session(host: &super::Host, now: f64, path: &str) -> (String, bool
         Session::new(id, now, path)
     });
     s.last = s.last.max(now);
-    host.put("localStorage", SESSION_KEY, &s.write());
+    if store {
+        host.put("localStorage", SESSION_KEY, &s.write());
+    }
     (s.id, started)
 }
 
+/// Stores session `id` as the site's (once consent allows storing): the
+/// running record gets `now` as its activity, or, when it is another
+/// session's or none, `id`'s record starts now on `path`; it counts at
+/// least the `views` this tab has seen.
+pub(crate) fn store_session(host: &super::Host, id: &str, now: f64, path: &str, views: u32) {
+    let mut s = live(host, now)
+        .filter(|s| s.id == id)
+        .unwrap_or_else(|| Session::new(id.into(), now, path));
+    s.last = s.last.max(now);
+    s.views = s.views.max(views);
+    host.put("localStorage", SESSION_KEY, &s.write());
+}
+
 /// Counts a page view on `path` in the site's session: its page views so
-/// far (this one included) and its landing path. Without storage (or a
-/// record), this page is the session's first.
-pub(crate) fn count_view(host: &super::Host, now: f64, path: &str) -> (u32, String) {
+/// far (this one included) and its landing path, stored with `store`.
+/// Without storage (or a record), this page is the session's first.
+pub(crate) fn count_view(host: &super::Host, now: f64, path: &str, store: bool) -> (u32, String) {
     match live(host, now) {
         Some(mut s) => {
             s.views = s.views.saturating_add(1);
-            host.put("localStorage", SESSION_KEY, &s.write());
+            if store {
+                host.put("localStorage", SESSION_KEY, &s.write());
+            }
             (s.views, s.landing)
         }
         None => (1, path.into()),

@@ -12,6 +12,9 @@ use super::Tag;
 pub(crate) fn viewed(t: &mut Tag) {
     #[cfg(feature = "time")]
     super::clock::restart(t);
+    // A page view is the visitor's activity: a session that ended meanwhile
+    // is replaced first, and this view is its first.
+    t.activity(js_sys::Date::now(), true);
     t.count_view();
     t.engine.on_page_view(&mut t.out);
     t.deliver(false);

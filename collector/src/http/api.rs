@@ -88,13 +88,18 @@ pub async fn summary(
         Ok(a) => a,
         Err(d) => return d.into_json(),
     };
-    q.site = access.scope(q.site);
+    q.site = access.scope(q.site).map(|s| s.to_ascii_lowercase());
     if q.macro_conversion
         .as_deref()
         .is_none_or(|m| m.trim().is_empty())
     {
-        let site = q.site.as_deref().and_then(|s| state.settings.site_rules(s));
-        let macros = site.map_or_else(|| state.settings.macros.clone(), |r| r.macros);
+        let macros = match q.site.as_deref() {
+            Some(site) => match state.settings.site_rules(site) {
+                Some(r) => r.macros,
+                None => return bad_request(format!("unknown site: {site}")),
+            },
+            None => state.settings.all_sites_rules().macros,
+        };
         let mut rules: Vec<&String> = macros.iter().collect();
         rules.sort();
         q.macro_conversion = Some(rules.into_iter().cloned().collect::<Vec<_>>().join(","));
@@ -116,7 +121,7 @@ pub async fn report_api(
         Ok(a) => a,
         Err(d) => return d.into_json(),
     };
-    q.site = access.scope(q.site);
+    q.site = access.scope(q.site).map(|s| s.to_ascii_lowercase());
     let range = match crate::report::Range::of(&q) {
         Ok(r) => r,
         Err(reason) => return bad_request(reason),
@@ -127,10 +132,7 @@ pub async fn report_api(
             Some(r) => r,
             None => return bad_request(format!("unknown site: {site}")),
         },
-        None => crate::rules::SiteRules {
-            macros: state.settings.macros.clone(),
-            funnels: state.settings.funnels.clone(),
-        },
+        None => state.settings.all_sites_rules(),
     };
     let mut macros: Vec<String> = rules.macros.into_iter().collect();
     macros.sort();

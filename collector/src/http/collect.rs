@@ -160,13 +160,13 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
     // the collector does not know is refused, whole.
     for e in &mut events {
         let site = e.site();
-        let Some(rules) = state.settings.site_rules(&site) else {
+        let Some(macros) = state.settings.site_macros(&site) else {
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!("unknown site: {site} is not one of this collector's --site hosts"),
             );
         };
-        e.is_macro = rules.macros.contains(&e.conversion);
+        e.is_macro = macros.contains(&e.conversion);
     }
     match state.writer.write(events).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),

@@ -10,7 +10,7 @@
 
 pub mod stats;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
 use crate::store::{FunnelCounts, ReportCounts};
@@ -56,7 +56,15 @@ impl Range {
                 .map_or(NaiveDate::MIN, |t| t.date_naive())
         };
         let to = day("to", &q.to)?.unwrap_or_else(today);
-        let from = day("from", &q.from)?.unwrap_or(to - Duration::days(29));
+        let from = match day("from", &q.from)? {
+            Some(d) => d,
+            None => to.checked_sub_signed(Duration::days(29)).unwrap_or(to),
+        };
+        // Dates a report can mean (and whose day after exists): no overflow.
+        let years = 1970..=9999;
+        if !years.contains(&from.year()) || !years.contains(&to.year()) {
+            return Err("dates must be between 1970-01-01 and 9999-12-31".into());
+        }
         if from > to {
             return Err("from must not be after to".into());
         }
@@ -72,7 +80,8 @@ impl Range {
             d.and_hms_opt(0, 0, 0)
                 .map_or(0, |t| t.and_utc().timestamp_millis())
         };
-        (start(self.from), start(self.to + Duration::days(1)))
+        let after = self.to.succ_opt().unwrap_or(self.to);
+        (start(self.from), start(after))
     }
 }
 
@@ -379,6 +388,15 @@ mod tests {
             Range::of(&q("2026-12-02", "2026-12-01")).unwrap_err(),
             "from must not be after to"
         );
+        // chrono reads far years; they are refused before any date sum
+        // (which would overflow and abort the collector).
+        for far in ["-262143-01-01", "+262142-12-31", "1969-12-31"] {
+            assert_eq!(
+                Range::of(&q("2026-11-01", far)).unwrap_err(),
+                "dates must be between 1970-01-01 and 9999-12-31",
+                "{far}"
+            );
+        }
         let last30 = Range::of(&ReportQuery::default()).unwrap();
         assert_eq!((last30.to - last30.from).num_days(), 29);
     }

@@ -20,7 +20,8 @@ pub struct ReportCounts {
 }
 
 /// What a session's visit says of where it came from, for
-/// [`Store::acquisition`]: the name and the SQL of its value.
+/// [`Store::acquisition`]: the name and the SQL of its value (read as text:
+/// a forged beacon's number must not break a report).
 pub const ACQUISITION: [(&str, &str); 5] = [
     ("source", "json_extract(vars, '$.\"visit.utm_source\"')"),
     ("medium", "json_extract(vars, '$.\"visit.utm_medium\"')"),
@@ -72,8 +73,8 @@ impl Store {
             .prepare_cached(&format!(
                 "WITH macro AS (SELECT DISTINCT session FROM events WHERE {scope} AND kind = 'conversion'
                                 AND conversion IN (SELECT value FROM json_each(?4))),
-                      v AS (SELECT session, MIN({value}) AS value FROM events WHERE {scope} AND kind = 'visit'
-                            GROUP BY session)
+                      v AS (SELECT session, MIN(CAST({value} AS TEXT)) AS value FROM events
+                            WHERE {scope} AND kind = 'visit' GROUP BY session)
                  SELECT v.value, COUNT(*), COUNT(macro.session) FROM v
                  LEFT JOIN macro ON macro.session = v.session
                  GROUP BY v.value ORDER BY COUNT(*) DESC, v.value LIMIT {ACQUISITION_ROWS}"
@@ -292,6 +293,8 @@ mod tests {
             visit("v1", "s1", news.clone(), "/pricing"),
             visit("v2", "s2", news, "/"),
             visit("v3", "s3", serde_json::json!({}), "/"),
+            // A forged beacon's number reads as text.
+            visit("v5", "s5", serde_json::json!({"visit.utm_source": 5}), "/x"),
             ev("m1", Kind::Conversion, "signup", "s1", 20, site),
             ev("m3", Kind::Conversion, "signup", "s3", 20, site),
             // A session without a visit (rules without count_visits): not here.
@@ -300,12 +303,24 @@ mod tests {
         .unwrap();
         let macros = ["signup".to_string()];
         let by = |d| s.acquisition(Some(site), 0, 100, &macros, d).unwrap();
-        assert_eq!(by(0), [(Some("news".into()), 2, 1), (None, 1, 1)]);
-        assert_eq!(by(2), [(None, 3, 2)], "no campaign");
-        assert_eq!(by(3), [(Some("news.example".into()), 2, 1), (None, 1, 1)]);
+        assert_eq!(
+            by(0),
+            [
+                (Some("news".into()), 2, 1),
+                (None, 1, 1),
+                (Some("5".into()), 1, 0)
+            ]
+        );
+        assert_eq!(by(2), [(None, 4, 2)], "no campaign");
+        // Ties by value, direct (null) first.
+        assert_eq!(by(3), [(None, 2, 1), (Some("news.example".into()), 2, 1)]);
         assert_eq!(
             by(4),
-            [(Some("/".into()), 2, 1), (Some("/pricing".into()), 1, 1)]
+            [
+                (Some("/".into()), 2, 1),
+                (Some("/pricing".into()), 1, 1),
+                (Some("/x".into()), 1, 0)
+            ]
         );
     }
 
