@@ -90,9 +90,11 @@ mod tests {
         (a - b).abs() <= tol
     }
 
-    /// Reference values computed independently: R 4.x (`prop.test(...,
-    /// correct = FALSE)`, `fisher.test`) and the published Wilson intervals
-    /// of Newcombe (1998), table I.
+    /// Reference values from outside this code: the published Wilson
+    /// intervals of Newcombe (1998), table I; the published Fisher's exact
+    /// test examples (R's tea-tasting table, Wikipedia's dieting table); a
+    /// two-proportion z statistic worked by hand (uncorrected, as R's
+    /// `prop.test(..., correct = FALSE)`).
     #[test]
     fn agrees_with_independent_references() {
         // Newcombe 1998, 81/263: 0.2553-0.3662; 15/148: 0.0624-0.1605;
@@ -110,7 +112,7 @@ mod tests {
             );
         }
         assert_eq!(wilson(0, 0), None);
-        // prop.test(c(15, 25), c(50, 50), correct = FALSE): p = 0.04123.
+        // p1 = 0.3, p2 = 0.5, pooled 0.4: z = -2.041, p = 0.04123 (prop.test's).
         let (p, test) = difference(15, 50, 25, 50).unwrap();
         assert_eq!(test, Test::TwoProportionZ);
         assert!(close(p, 0.041_227, 1e-5), "{p}");
