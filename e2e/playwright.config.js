@@ -20,6 +20,9 @@ module.exports = defineConfig({
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1280, height: 720 },
+    // An ordinary browser's: headless Chromium announces "HeadlessChrome",
+    // and the collector counts bots apart, which stays on in every test.
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
     launchOptions: {
       executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
       args: [

@@ -92,6 +92,8 @@ pub struct Event {
     pub rules: Option<String>,
     /// Whether the trigger marks a macro conversion.
     pub is_macro: bool,
+    /// Sent by a bot (the request's User-Agent, set by `/collect`).
+    pub bot: bool,
     /// Where it happened.
     pub page: PageInfo,
     /// The flat variables object, kept as JSON text.
@@ -223,6 +225,7 @@ fn event(i: usize, e: &Value) -> Result<Event, BeaconError> {
         visitor,
         rules,
         is_macro,
+        bot: false,
         page,
         vars,
     })

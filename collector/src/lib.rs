@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod beacon;
+pub mod bots;
 pub mod config;
 pub mod http;
 pub mod report;

@@ -108,7 +108,7 @@ pub async fn summary(
     read_json(move || store.summary(&q)).await
 }
 
-/// The report's answers (`docs/api.md`): `?site=&from=&to=` (days, UTC).
+/// The report's answers (`docs/api.md`): `?site=&from=&to=&tz=`.
 /// Sessions from every event (visits included), the macro conversions the
 /// site's rules mark, and per micro conversion the sessions that did it
 /// before converting against the rest, with intervals and significance.
@@ -139,32 +139,23 @@ pub async fn report_api(
     let funnels = rules.funnels;
     let store = state.store.clone();
     read_json(move || {
-        let (from, to) = range.ms();
         let site = q.site.as_deref();
-        let counts = store.report_counts(site, from, to, &macros)?;
-        let funnels = funnels
-            .iter()
-            .map(|f| {
-                let c = store.funnel_counts(site, from, to, &f.steps)?;
-                Ok(crate::report::funnel(f, &c))
-            })
-            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
-        let acquisition = crate::store::report::ACQUISITION
-            .iter()
-            .enumerate()
-            .map(|(d, (name, _))| {
-                let rows = store.acquisition(site, from, to, &macros, d)?;
-                Ok(crate::report::acquisition(name, rows))
-            })
-            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
-        let site = q.site;
+        // One read from the previous period's start: both periods' sessions.
+        let (from, to) = range.ms();
+        let before = range.previous();
+        let (before_from, _) = before.ms();
+        let rows = store.sessions(site, before_from, to)?;
+        let (earlier, now): (Vec<_>, Vec<_>) = rows.into_iter().partition(|s| s.first_at < from);
+        let days = |r: crate::report::Range| (r.from, r.to, r.tz);
+        let counts = crate::report::compute::count(&now, &macros, &funnels, days(range));
+        let previous = crate::report::compute::count(&earlier, &macros, &[], days(before));
         Ok::<_, crate::store::StoreError>(crate::report::build(
             counts,
-            site,
+            &previous.all,
+            q.site,
             range,
             macros,
-            funnels,
-            acquisition,
+            &funnels,
         ))
     })
     .await

@@ -156,9 +156,15 @@ async fn handle(state: &AppState, ip: IpAddr, headers: &HeaderMap, body: Body) -
     if let Err(wait) = check_limits(state, ip, &events) {
         return limited(ip, wait);
     }
+    let bot = crate::bots::is_bot(
+        headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    );
     // The macro flag is the site's rules' word, never the beacon's; a site
     // the collector does not know is refused, whole.
     for e in &mut events {
+        e.bot = bot;
         let site = e.site();
         let Some(macros) = state.settings.site_macros(&site) else {
             return refuse(

@@ -8,12 +8,14 @@
 //! count visits (`count_visits`), a session that did nothing tracked is in
 //! the denominator too. The macro conversions are the site's rules'.
 
+pub mod compute;
 pub mod stats;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::store::{FunnelCounts, ReportCounts};
+use compute::{Counts, FunnelCounts, Group};
 use microconv::rules::model::Funnel;
 
 /// `GET /api/report` options.
@@ -21,19 +23,23 @@ use microconv::rules::model::Funnel;
 pub struct ReportQuery {
     /// The site (its host name); every site when absent.
     pub site: Option<String>,
-    /// First day, `YYYY-MM-DD` (UTC); 29 days before `to` when absent.
+    /// First day, `YYYY-MM-DD`; 29 days before `to` when absent.
     pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (UTC), included; today when absent.
+    /// Last day, `YYYY-MM-DD`, included; today when absent.
     pub to: Option<String>,
+    /// The days' time zone, an IANA name (`Europe/Paris`); UTC when absent.
+    pub tz: Option<String>,
 }
 
-/// Days from `from` to `to`, both included, in UTC.
+/// Days from `from` to `to`, both included, in a time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
     /// First day.
     pub from: NaiveDate,
     /// Last day (included).
     pub to: NaiveDate,
+    /// Where the days are days.
+    pub tz: Tz,
 }
 
 /// The longest range a report covers, in days.
@@ -51,9 +57,15 @@ impl Range {
                 })
                 .transpose()
         };
+        let tz: Tz = match q.tz.as_deref() {
+            None | Some("") => Tz::UTC,
+            Some(name) => name.parse().map_err(|_| {
+                format!("tz must be an IANA time zone such as Europe/Paris (got {name:?})")
+            })?,
+        };
         let today = || {
             chrono::DateTime::from_timestamp_millis(crate::store::now_ms())
-                .map_or(NaiveDate::MIN, |t| t.date_naive())
+                .map_or(NaiveDate::MIN, |t| t.with_timezone(&tz).date_naive())
         };
         let to = day("to", &q.to)?.unwrap_or_else(today);
         let from = match day("from", &q.from)? {
@@ -71,17 +83,37 @@ impl Range {
         if (to - from).num_days() >= MAX_DAYS {
             return Err(format!("a report covers at most {MAX_DAYS} days"));
         }
-        Ok(Range { from, to })
+        Ok(Range { from, to, tz })
     }
 
-    /// `[start, end)` in epoch ms.
+    /// `[start, end)` in epoch ms: from the first day's start to the day
+    /// after the last one's, in the range's time zone.
     pub fn ms(&self) -> (i64, i64) {
         let start = |d: NaiveDate| {
-            d.and_hms_opt(0, 0, 0)
-                .map_or(0, |t| t.and_utc().timestamp_millis())
+            let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+            // A day that starts in a DST gap starts at its first instant.
+            self.tz
+                .from_local_datetime(&midnight)
+                .earliest()
+                .or_else(|| {
+                    self.tz
+                        .from_local_datetime(&(midnight + Duration::hours(1)))
+                        .earliest()
+                })
+                .map_or(0, |t| t.timestamp_millis())
         };
         let after = self.to.succ_opt().unwrap_or(self.to);
         (start(self.from), start(after))
+    }
+
+    /// The period as long just before this one (the report's comparison).
+    pub fn previous(&self) -> Range {
+        let days = (self.to - self.from).num_days() + 1;
+        let to = self.from.pred_opt().unwrap_or(self.from);
+        let from = to
+            .checked_sub_signed(Duration::days(days - 1))
+            .unwrap_or(to);
+        Range { from, to, ..*self }
     }
 }
 
@@ -94,8 +126,8 @@ pub struct Report {
     pub from: String,
     /// Last day, included.
     pub to: String,
-    /// The days' time zone.
-    pub time_zone: &'static str,
+    /// The days' time zone (IANA name).
+    pub time_zone: String,
     /// The conversions the site's rules mark `macro`.
     pub macro_conversions: Vec<String>,
     /// Sessions in the range (visits, with rules that count them).
@@ -108,6 +140,18 @@ pub struct Report {
     pub low: Option<f64>,
     /// Its upper end.
     pub high: Option<f64>,
+    /// Sessions sent by bots (by User-Agent), left out of every figure.
+    pub bot_sessions: u64,
+    /// Visitors with an id (`data-visitor="persistent"`); `null` without.
+    pub visitors: Option<u64>,
+    /// Of those, visitors with a macro conversion.
+    pub macro_visitors: Option<u64>,
+    /// Pages per session and mean session length (first to last event).
+    pub engagement: Engagement,
+    /// The period as long just before this one.
+    pub previous: Previous,
+    /// Sessions and macro sessions per day.
+    pub trend: Vec<Day>,
     /// One per micro conversion, most sessions first.
     pub segments: Vec<Segment>,
     /// The rules' funnels, in their order.
@@ -115,6 +159,52 @@ pub struct Report {
     /// Sessions and macro rate by where the sessions came from (their
     /// visits: rules with `count_visits`).
     pub acquisition: Vec<Acquisition>,
+}
+
+/// The headline of the period before the report's.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Previous {
+    /// Its first day.
+    pub from: String,
+    /// Its last day.
+    pub to: String,
+    /// Its sessions.
+    pub sessions: u64,
+    /// Of those, with a macro conversion.
+    pub macro_sessions: u64,
+    /// Their share.
+    pub macro_rate: Option<f64>,
+}
+
+/// One day of the trend.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Day {
+    /// `YYYY-MM-DD` in the report's time zone.
+    pub day: String,
+    /// Sessions that started that day.
+    pub sessions: u64,
+    /// Of those, with a macro conversion.
+    pub macro_sessions: u64,
+}
+
+/// How engaged a group of sessions was.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Engagement {
+    /// Mean of the pages a session sent anything from (its landing page
+    /// included); `null` without sessions.
+    pub pages_per_session: Option<f64>,
+    /// Mean time from a session's first event to its last, in ms.
+    pub mean_length_ms: Option<f64>,
+}
+
+impl Engagement {
+    fn of(g: &Group) -> Engagement {
+        let mean = |sum: u64| (g.sessions > 0).then(|| sum as f64 / g.sessions as f64);
+        Engagement {
+            pages_per_session: mean(g.pages),
+            mean_length_ms: mean(g.length_ms),
+        }
+    }
 }
 
 /// One acquisition dimension (`source`, `medium`, `campaign`, `referrer`,
@@ -140,11 +230,8 @@ pub struct AcquisitionRow {
     pub macro_rate: Option<f64>,
 }
 
-/// An acquisition dimension's rows ([`crate::store::Store::acquisition`]).
-pub fn acquisition(
-    dimension: &'static str,
-    rows: crate::store::report::AcquisitionRows,
-) -> Acquisition {
+/// An acquisition dimension's rows.
+pub fn acquisition(dimension: &'static str, rows: compute::AcquisitionRows) -> Acquisition {
     Acquisition {
         dimension,
         rows: rows
@@ -255,6 +342,15 @@ pub struct Segment {
     pub test: Option<stats::Test>,
     /// `p_value < 0.05`.
     pub significant: bool,
+    /// The segment's engagement.
+    pub engagement: Engagement,
+    /// Every other session's.
+    pub others_engagement: Engagement,
+    /// Visitors (by id) who did it before they first converted, in any
+    /// session; `null` without visitor ids.
+    pub visitors: Option<u64>,
+    /// Of those, visitors who then converted.
+    pub macro_visitors: Option<u64>,
     /// The row in one sentence.
     pub sentence: String,
 }
@@ -263,41 +359,81 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-/// The report of `counts` over `range`.
+/// The report of `counts` over `range`, beside the previous period's
+/// headline (`before`).
 pub fn build(
-    counts: ReportCounts,
+    counts: Counts,
+    before: &Group,
     site: Option<String>,
     range: Range,
     macros: Vec<String>,
-    funnels: Vec<FunnelReport>,
-    acquisition: Vec<Acquisition>,
+    funnels: &[Funnel],
 ) -> Report {
-    let interval = stats::wilson(counts.macro_sessions, counts.sessions);
+    let all = counts.all;
+    let interval = stats::wilson(all.macro_sessions, all.sessions);
+    let with_ids = counts.visitors.is_some();
     let segments = counts
         .micro
-        .into_iter()
-        .map(|(conversion, n, x)| segment(conversion, n, x, counts.sessions, counts.macro_sessions))
+        .iter()
+        .map(|m| {
+            let mut seg = segment(m.conversion.clone(), &m.group, &all);
+            if with_ids {
+                seg.visitors = Some(m.visitors.0);
+                seg.macro_visitors = Some(m.visitors.1);
+            }
+            seg
+        })
         .collect();
+    let previous = range.previous();
     Report {
         site,
         from: range.from.to_string(),
         to: range.to.to_string(),
-        time_zone: "UTC",
+        time_zone: range.tz.name().to_string(),
         macro_conversions: macros,
-        sessions: counts.sessions,
-        macro_sessions: counts.macro_sessions,
-        macro_rate: ratio(counts.macro_sessions, counts.sessions),
+        sessions: all.sessions,
+        macro_sessions: all.macro_sessions,
+        macro_rate: ratio(all.macro_sessions, all.sessions),
         low: interval.map(|i| i.0),
         high: interval.map(|i| i.1),
+        bot_sessions: counts.bots,
+        visitors: counts.visitors.map(|v| v.0),
+        macro_visitors: counts.visitors.map(|v| v.1),
+        engagement: Engagement::of(&all),
+        previous: Previous {
+            from: previous.from.to_string(),
+            to: previous.to.to_string(),
+            sessions: before.sessions,
+            macro_sessions: before.macro_sessions,
+            macro_rate: ratio(before.macro_sessions, before.sessions),
+        },
+        trend: counts
+            .trend
+            .iter()
+            .map(|&(d, n, x)| Day {
+                day: d.to_string(),
+                sessions: n,
+                macro_sessions: x,
+            })
+            .collect(),
         segments,
-        funnels,
-        acquisition,
+        funnels: funnels
+            .iter()
+            .zip(&counts.funnels)
+            .map(|(f, c)| funnel(f, c))
+            .collect(),
+        acquisition: compute::DIMENSIONS
+            .iter()
+            .zip(counts.acquisition)
+            .map(|(d, rows)| acquisition(d, rows))
+            .collect(),
     }
 }
 
-fn segment(conversion: String, n: u64, x: u64, sessions: u64, macro_sessions: u64) -> Segment {
-    let others = sessions.saturating_sub(n);
-    let others_x = macro_sessions.saturating_sub(x);
+fn segment(conversion: String, group: &Group, all: &Group) -> Segment {
+    let rest = all.minus(group);
+    let (n, x) = (group.sessions, group.macro_sessions);
+    let (others, others_x) = (rest.sessions, rest.macro_sessions);
     let (rate, others_rate) = (ratio(x, n), ratio(others_x, others));
     let interval = stats::wilson(x, n);
     let judged = stats::difference(x, n, others_x, others);
@@ -321,6 +457,10 @@ fn segment(conversion: String, n: u64, x: u64, sessions: u64, macro_sessions: u6
         p_value: judged.map(|j| j.0),
         test: judged.map(|j| j.1),
         significant,
+        engagement: Engagement::of(group),
+        others_engagement: Engagement::of(&rest),
+        visitors: None,
+        macro_visitors: None,
         sentence,
     }
 }
@@ -375,6 +515,7 @@ mod tests {
             site: None,
             from: Some(from.into()),
             to: Some(to.into()),
+            tz: None,
         };
         let r = Range::of(&q("2026-11-01", "2026-11-30")).unwrap();
         let (a, b) = r.ms();
@@ -399,6 +540,31 @@ mod tests {
         }
         let last30 = Range::of(&ReportQuery::default()).unwrap();
         assert_eq!((last30.to - last30.from).num_days(), 29);
+        let before = r.previous();
+        assert_eq!(
+            (before.from.to_string(), before.to.to_string()),
+            ("2026-10-02".into(), "2026-10-31".into())
+        );
+    }
+
+    #[test]
+    fn days_are_the_time_zones_days() {
+        let q = |tz: &str| ReportQuery {
+            from: Some("2026-03-29".into()),
+            to: Some("2026-03-29".into()),
+            tz: Some(tz.into()),
+            ..Default::default()
+        };
+        // Paris is UTC+1 until 02:00 local on 2026-03-29, then UTC+2: that
+        // day starts at 23:00Z the day before and lasts 23 hours.
+        let (a, b) = Range::of(&q("Europe/Paris")).unwrap().ms();
+        assert_eq!(a, 1_774_738_800_000); // 2026-03-28T23:00:00Z
+        assert_eq!(b - a, 23 * 3_600_000);
+        assert_eq!(Range::of(&q("UTC")).unwrap().ms().0, 1_774_742_400_000);
+        assert_eq!(
+            Range::of(&q("Mars/Olympus")).unwrap_err(),
+            "tz must be an IANA time zone such as Europe/Paris (got \"Mars/Olympus\")"
+        );
     }
 
     #[test]
@@ -433,10 +599,24 @@ mod tests {
     fn segments_compare_with_every_other_session() {
         // 1,000 sessions, 30 converted; 100 watched the demo first, 10 of
         // whom converted: 10 % against 20/900 = 2.2 %.
-        let counts = ReportCounts {
-            sessions: 1000,
-            macro_sessions: 30,
-            micro: vec![("demo_watched".into(), 100, 10), ("faq_read".into(), 3, 0)],
+        let g = |sessions, macro_sessions| Group {
+            sessions,
+            macro_sessions,
+            pages: sessions * 2,
+            length_ms: sessions * 1000,
+        };
+        let micro = |c: &str, group| compute::Micro {
+            conversion: c.into(),
+            group,
+            visitors: (0, 0),
+        };
+        let counts = Counts {
+            all: g(1000, 30),
+            micro: vec![
+                micro("demo_watched", g(100, 10)),
+                micro("faq_read", g(3, 0)),
+            ],
+            ..Counts::default()
         };
         let range = Range::of(&ReportQuery {
             from: Some("2026-11-01".into()),
@@ -446,18 +626,21 @@ mod tests {
         .unwrap();
         let r = build(
             counts,
+            &g(500, 5),
             Some("www.example.com".into()),
             range,
             vec!["signup".into()],
-            Vec::new(),
-            Vec::new(),
+            &[],
         );
         assert_eq!(r.macro_rate, Some(0.03));
+        assert_eq!(r.previous.macro_rate, Some(0.01));
+        assert_eq!(r.visitors, None);
         let demo = &r.segments[0];
         assert_eq!(
             (demo.others_sessions, demo.others_macro_sessions),
             (900, 20)
         );
+        assert_eq!(demo.others_engagement.pages_per_session, Some(2.0));
         assert!((demo.lift.unwrap() - 4.5).abs() < 1e-9);
         assert!(demo.significant);
         assert_eq!(

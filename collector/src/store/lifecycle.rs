@@ -210,6 +210,7 @@ mod tests {
             visitor: visitor.map(Into::into),
             rules: None,
             is_macro: true,
+            bot: false,
             page: PageInfo {
                 url: "https://www.example.com/p?x=1".into(),
                 path: "/p".into(),

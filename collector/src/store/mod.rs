@@ -7,10 +7,9 @@
 use crate::beacon::Event;
 
 pub mod lifecycle;
-pub mod report;
+pub mod sessions;
 pub mod shares;
 
-pub use report::{FunnelCounts, ReportCounts};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -49,6 +48,8 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("rules", "TEXT"),
     // `conversion` or `visit` (a session's start: conversion and trigger empty).
     ("kind", "TEXT NOT NULL DEFAULT 'conversion'"),
+    // 1 when the request's User-Agent is a bot's: stored, counted apart.
+    ("bot", "INTEGER NOT NULL DEFAULT 0"),
 ];
 const ADDED_INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS events_received ON events (received_at);
@@ -298,8 +299,8 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usize, StoreError> {
     let mut st = c.prepare_cached(
         "INSERT OR IGNORE INTO events (id, conversion, trigger_id, at, received_at, session,
-           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor, rules, kind)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+           is_macro, page_url, page_path, page_title, page_referrer, vars, site, visitor, rules, kind, bot)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut stored = 0;
     // Events of one request are mostly of one page: its site is parsed once.
@@ -325,7 +326,8 @@ fn insert_events(c: &Connection, events: &[Event], received: i64) -> Result<usiz
             site.1,
             e.visitor,
             e.rules,
-            e.kind.as_str()
+            e.kind.as_str(),
+            e.bot
         ])?;
     }
     Ok(stored)
@@ -361,6 +363,7 @@ fn migrate(c: &Connection) -> Result<(), StoreError> {
         }
     }
     c.execute_batch(ADDED_INDEXES)?;
+    sessions::migrate(c)?;
     c.execute_batch(shares::SCHEMA)
 }
 
@@ -685,6 +688,7 @@ mod tests {
             visitor: None,
             rules: None,
             is_macro,
+            bot: false,
             page: PageInfo {
                 url: "http://x/p".into(),
                 path: "/p".into(),

@@ -58,6 +58,10 @@ pub fn app_with(tweak: impl FnOnce(&mut Settings)) -> App {
     }
 }
 
+/// An ordinary browser's User-Agent (a request without one is a bot's).
+pub const BROWSER: &str =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
 pub struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
@@ -98,6 +102,7 @@ impl App {
         self.send(
             Request::post("/collect")
                 .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+                .header(header::USER_AGENT, BROWSER)
                 .body(Body::from(body.into()))
                 .unwrap(),
         )
