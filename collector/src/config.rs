@@ -136,7 +136,8 @@ pub struct Config {
 
     /// A site and its rules file, `HOST=RULES` (repeatable, or comma-separated
     /// in the environment): its macro conversions and funnels are that
-    /// file's, and once any site is given, events of other hosts are refused.
+    /// file's, it is served published at `/microconv/rules/HOST`, and once
+    /// any site is given, events of other hosts are refused.
     #[arg(long = "site", env = "MICROCONV_SITES", value_delimiter = ',')]
     pub sites: Vec<String>,
 

@@ -152,7 +152,15 @@ async fn run(config: Config) -> Result<(), String> {
     let mut sites = std::collections::HashMap::new();
     for (host, path) in config.site_pairs()? {
         let (macros, funnels) = rules::read(&path)?;
-        sites.insert(host, rules::SiteRules { macros, funnels });
+        let file = path;
+        sites.insert(
+            host,
+            rules::SiteRules {
+                macros,
+                funnels,
+                file,
+            },
+        );
     }
     let settings = Settings {
         origins: config.origins(),

@@ -21,6 +21,8 @@ pub struct SiteRules {
     pub macros: HashSet<String>,
     /// Its funnels.
     pub funnels: Vec<Funnel>,
+    /// The rules file, served published at `/microconv/rules/HOST`.
+    pub file: std::path::PathBuf,
 }
 
 impl crate::http::Settings {
@@ -43,6 +45,7 @@ impl crate::http::Settings {
             return SiteRules {
                 macros: self.macros.clone(),
                 funnels: self.funnels.clone(),
+                file: self.rules_file.clone().unwrap_or_default(),
             };
         }
         SiteRules {
@@ -52,6 +55,7 @@ impl crate::http::Settings {
                 .flat_map(|r| r.macros.iter().cloned())
                 .collect(),
             funnels: Vec::new(),
+            file: Default::default(),
         }
     }
 
@@ -63,6 +67,7 @@ impl crate::http::Settings {
             return Some(SiteRules {
                 macros: self.macros.clone(),
                 funnels: self.funnels.clone(),
+                file: self.rules_file.clone().unwrap_or_default(),
             });
         }
         self.sites.get(&site.to_ascii_lowercase()).cloned()

@@ -514,7 +514,7 @@ async fn configured_sites_have_their_own_macros_and_unknown_sites_are_refused() 
     use microconv_collector::rules::SiteRules;
     let site = |macros: &[&str]| SiteRules {
         macros: macros.iter().map(|m| m.to_string()).collect(),
-        funnels: Vec::new(),
+        ..Default::default()
     };
     let app = app_with(|s| {
         s.sites.insert("127.0.0.1".into(), site(&["signup"]));
@@ -593,4 +593,43 @@ async fn configured_sites_have_their_own_macros_and_unknown_sites_are_refused() 
         )
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn events_page_newest_first_and_sites_are_listed() {
+    let app = app(&[]);
+    let mut events: Vec<Value> = (0..5)
+        .map(|i| {
+            let mut e = event(&format!("e{i}"), "signup", &format!("s{i}"), false);
+            e["at"] = json!(1_700_000_000_000i64 + i * 1000);
+            e
+        })
+        .collect();
+    events[4]["page"]["url"] = json!("https://shop.test/p");
+    assert_eq!(
+        app.post(beacon(events)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let ids = |v: &Value| -> Vec<String> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = app.get_json("/api/conversions?limit=2").await;
+    assert_eq!(
+        (ids(&first), &first["next_offset"]),
+        (vec!["e4".into(), "e3".into()], &json!(2))
+    );
+    let last = app.get_json("/api/conversions?limit=2&offset=4").await;
+    assert_eq!(
+        (ids(&last), &last["next_offset"]),
+        (vec!["e0".into()], &Value::Null)
+    );
+    let until = app.get_json("/api/conversions?until=1700000002000").await;
+    assert_eq!(ids(&until), ["e1", "e0"]);
+    let sites = app.get_json("/api/sites").await;
+    assert_eq!(sites, json!({"sites": ["127.0.0.1", "shop.test"]}));
 }

@@ -1,4 +1,4 @@
-//! The site's rules published on the fly (`--rules`): the published form at
+//! Each site's rules published on the fly (`--rules`, `--site`): the published form at
 //! `/microconv/rules` and at the file's own path in the site, revalidated by
 //! `ETag`, live after an edit, never served with defects; and the rules'
 //! hash that beacons carry is stored.
@@ -71,6 +71,51 @@ async fn an_edit_is_live_and_a_defect_is_never_published() {
         json!({"error": "the site's rules have defects: run `microconv check` on them"})
     );
     assert_eq!(a.headers[header::CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn each_site_is_served_its_own_rules() {
+    use microconv_collector::rules::SiteRules;
+    let shop = RULES.replace("/thank-you", "/merci");
+    let (www_text, shop_text) = (RULES.to_string(), shop.clone());
+    let app = app_with(move |s| {
+        let dir = s.static_dir.clone().unwrap();
+        // Beside the site folder, not in it: served at /microconv/rules/HOST only.
+        let outside = dir.parent().unwrap().to_path_buf();
+        for (host, file, text) in [
+            ("www.test", dir.join("rules.json"), &www_text),
+            ("shop.test", outside.join("shop.json"), &shop_text),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let site = SiteRules {
+                file,
+                ..Default::default()
+            };
+            s.sites.insert(host.into(), site);
+        }
+    });
+    let published = |text: &str| microconv::published::write(&microconv::rules::parse(text).rules);
+    for (uri, text) in [
+        ("/microconv/rules/www.test", RULES),
+        ("/microconv/rules/SHOP.test", shop.as_str()),
+        ("/rules.json", RULES),
+    ] {
+        let a = app.get(uri).await;
+        assert_eq!(
+            (a.status, a.body.as_str()),
+            (StatusCode::OK, published(text).as_str()),
+            "{uri}"
+        );
+        assert_eq!(a.headers[header::CACHE_CONTROL], "no-cache");
+    }
+    let a = app.get("/microconv/rules/other.test").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(a.body.contains("unknown site"), "{}", a.body);
+    // Two sites and no --rules: which one `/microconv/rules` means is not known.
+    assert_eq!(
+        app.get("/microconv/rules").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

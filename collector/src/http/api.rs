@@ -61,8 +61,9 @@ async fn read_json<T: serde::Serialize + Send + 'static>(
 }
 
 /// Stored events, newest first:
-/// `?conversion=&trigger=&session=&visitor=&site=&path=&since=&limit=&kind=`
-/// (`kind=visit`: the sessions' starts instead of conversions).
+/// `?conversion=&trigger=&session=&visitor=&site=&path=&since=&until=&limit=&offset=&kind=`
+/// (`kind=visit`: the sessions' starts instead of conversions), and
+/// `next_offset`, the next page's `offset` (`null` on the last page).
 pub async fn conversions(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -73,8 +74,37 @@ pub async fn conversions(
         Err(d) => return d.into_json(),
     };
     q.site = access.scope(q.site);
+    let limit = q.limit.unwrap_or(100).clamp(1, crate::store::MAX_LIMIT);
+    let offset = q.offset.unwrap_or(0).min(crate::store::MAX_OFFSET);
+    (q.limit, q.offset) = (Some(limit + 1), Some(offset));
     let store = state.store.clone();
-    read_json(move || store.events(&q).map(|events| json!({ "events": events }))).await
+    read_json(move || {
+        let mut events = store.events(&q)?;
+        let more = events.len() > limit as usize;
+        events.truncate(limit as usize);
+        let next = (more && offset + limit <= crate::store::MAX_OFFSET).then_some(offset + limit);
+        Ok(json!({ "events": events, "next_offset": next }))
+    })
+    .await
+}
+
+/// `GET /api/sites`: the sites a report can be asked for, by name: the
+/// configured ones (`--site`), else every site seen; a share link's only.
+pub async fn sites(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let access = match auth::access(&state, &headers).await {
+        Ok(a) => a,
+        Err(d) => return d.into_json(),
+    };
+    if let Access::Site(site) = access {
+        return no_store(Json(json!({ "sites": [site] })).into_response());
+    }
+    let mut configured: Vec<String> = state.settings.sites.keys().cloned().collect();
+    if !configured.is_empty() {
+        configured.sort();
+        return no_store(Json(json!({ "sites": configured })).into_response());
+    }
+    let store = state.store.clone();
+    read_json(move || store.sites().map(|s| json!({ "sites": s }))).await
 }
 
 /// Counts per conversion, trigger and page, and the funnel: `?since=&site=&macro=`.

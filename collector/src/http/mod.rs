@@ -133,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/conversions", get(api::conversions))
         .route("/api/summary", get(api::summary))
+        .route("/api/sites", get(api::sites))
         .route("/api/report", get(api::report_api))
         .route("/api/export", get(api::export))
         .route("/api/shares", get(api::shares).post(api::create_share))
@@ -146,14 +147,23 @@ pub fn router(state: AppState) -> Router {
         .route("/share/{token}", get(api::shared_report))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout));
-    if state.settings.rules_file.is_some() {
-        app = app.route("/microconv/rules", get(published::rules));
-        let site_path = (state.settings.static_dir.as_ref())
-            .zip(state.settings.rules_file.as_ref())
-            .and_then(|(site, file)| published::site_path(site, file));
-        if let Some(p) = site_path {
-            app = app.route(&p, get(published::rules));
+    app = app
+        .route("/microconv/rules", get(published::rules))
+        .route("/microconv/rules/{site}", get(published::site_rules));
+    // A rules file inside the site folder is served published at its own
+    // path too, so `data-rules="/rules.json"` gets the fast form.
+    let mut own_paths: Vec<String> = Vec::new();
+    if let Some(dir) = &state.settings.static_dir {
+        let files = (state.settings.rules_file.iter())
+            .chain(state.settings.sites.values().map(|r| &r.file));
+        for file in files {
+            if let Some(p) = published::site_path(dir, file).filter(|p| !own_paths.contains(p)) {
+                own_paths.push(p);
+            }
         }
+    }
+    for p in &own_paths {
+        app = app.route(p, get(published::own_path));
     }
     if let Some(dir) = &state.settings.tag_dir {
         app = app.nest("/microconv", tag::files(dir));

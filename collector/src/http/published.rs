@@ -1,9 +1,10 @@
-//! The site's rules (`--rules FILE`), published on the fly: what
+//! Each site's rules (`--site HOST=RULES`, or `--rules FILE`), published on the fly: what
 //! `microconv publish` would write. The file is read on each request (a few
 //! KB) but validated and published again only when its text changed, so an
 //! edit is live at once and a page view costs no parse. Served with `Cache-Control: no-cache` and the rules'
 //! hash as `ETag`: a page revalidates (a 304 when nothing changed) and never
-//! runs stale rules. At `/microconv/rules`, and at the file's own path when
+//! runs stale rules. At `/microconv/rules/HOST` for each site, at
+//! `/microconv/rules` for `--rules` (or the only site), and at a file's own path when
 //! it lies in the `--static` site (so the demo's `data-rules="/rules.json"`
 //! gets the published form).
 
@@ -18,17 +19,69 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 
-/// `GET` of the published rules.
+/// `GET /microconv/rules`: the `--rules` file published, or with one
+/// `--site` and no `--rules`, that site's.
 pub async fn rules(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(path) = state.settings.rules_file.clone() else {
-        return (StatusCode::NOT_FOUND, "no --rules file").into_response();
-    };
-    let published = match publish(&state.published, &path).await {
+    let settings = &state.settings;
+    let only_site = (settings.sites.len() == 1)
+        .then(|| settings.sites.values().next().map(|r| r.file.clone()))
+        .flatten();
+    let file = settings.rules_file.clone().or(only_site);
+    let missing = "no --rules file: a site's rules are at /microconv/rules/HOST";
+    serve_or(&state, file, &headers, missing).await
+}
+
+/// `GET /microconv/rules/{host}`: that `--site`'s rules published.
+pub async fn site_rules(
+    State(state): State<AppState>,
+    axum::extract::Path(host): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let file = (state.settings.sites.get(&host.to_ascii_lowercase())).map(|r| r.file.clone());
+    let missing = "unknown site: start the collector with --site HOST=RULES";
+    serve_or(&state, file, &headers, missing).await
+}
+
+/// `GET` of a rules file's own path in the `--static` folder (`/rules.json`).
+pub async fn own_path(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let settings = &state.settings;
+    let file = settings.static_dir.as_ref().and_then(|dir| {
+        (settings.rules_file.iter())
+            .chain(settings.sites.values().map(|r| &r.file))
+            .find(|f| site_path(dir, f).as_deref() == Some(uri.path()))
+            .cloned()
+    });
+    match file {
+        Some(path) => serve(&state, &path, &headers).await,
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The rules `file` published, or a 404 saying what is `missing`.
+async fn serve_or(
+    state: &AppState,
+    file: Option<std::path::PathBuf>,
+    headers: &HeaderMap,
+    missing: &'static str,
+) -> Response {
+    match file {
+        Some(path) => serve(state, &path, headers).await,
+        None => (StatusCode::NOT_FOUND, missing).into_response(),
+    }
+}
+
+/// The rules file at `path`, published, revalidated by `ETag`.
+async fn serve(state: &AppState, path: &Path, headers: &HeaderMap) -> Response {
+    let published = match publish(&state.published, path).await {
         Ok(p) => p,
         Err(reason) => return unavailable(reason),
     };
     let tag = format!("\"{}\"", published.hash);
-    let mut res = if matches(&headers, &tag) {
+    let mut res = if matches(headers, &tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         published.text.clone().into_response()
@@ -59,8 +112,8 @@ pub struct Published {
     hash: String,
 }
 
-/// The rules published last (one site, one file).
-pub type Cache = std::sync::Mutex<Option<Published>>;
+/// The rules published last, by file (one per site).
+pub type Cache = std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Published>>;
 
 /// The published form of `path`: the cached one while the file's text is
 /// unchanged, else validated and published again (a file with defects is not).
@@ -70,7 +123,7 @@ async fn publish(cache: &Cache, path: &Path) -> Result<Published, &'static str> 
         "the site's rules file cannot be read"
     })?;
     let lock = || cache.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(p) = lock().as_ref().filter(|p| p.source == text) {
+    if let Some(p) = lock().get(path).filter(|p| p.source == text) {
         return Ok(p.clone());
     }
     let parsed = microconv::rules::parse(&text);
@@ -87,7 +140,7 @@ async fn publish(cache: &Cache, path: &Path) -> Result<Published, &'static str> 
         hash: microconv::published::hash_of(&parsed.rules),
         source: text,
     };
-    *lock() = Some(published.clone());
+    lock().insert(path.to_path_buf(), published.clone());
     Ok(published)
 }
 

@@ -126,11 +126,22 @@ pub struct EventQuery {
     pub path: Option<String>,
     /// Only events that happened at or after this epoch ms.
     pub since: Option<i64>,
+    /// Only events that happened before this epoch ms.
+    pub until: Option<i64>,
     /// Most events returned (default 100, at most 1000).
     pub limit: Option<u32>,
+    /// Newest events skipped first (paging; at most [`MAX_OFFSET`]).
+    pub offset: Option<u32>,
     /// `conversion` (the default) or `visit`: the sessions' starts.
     pub kind: Option<String>,
 }
+
+/// The most events one `GET /api/conversions` page holds.
+pub const MAX_LIMIT: u32 = 1000;
+
+/// The most events `GET /api/conversions` skips (`offset`): paging reaches
+/// 100k events back; further back is an export's job.
+pub const MAX_OFFSET: u32 = 100_000;
 
 /// One stored event as the API returns it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -517,10 +528,15 @@ impl Store {
         filter("visitor =", q.visitor.clone().map(Into::into));
         filter("page_path =", q.path.clone().map(Into::into));
         filter("at >=", q.since.map(Into::into));
+        filter("at <", q.until.map(Into::into));
         let kind = q.kind.clone().unwrap_or_else(|| "conversion".into());
         filter("kind =", Some(kind.into()));
-        let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-        sql.push_str(&format!(" ORDER BY rowid DESC LIMIT {limit}"));
+        // One over the page size: the API asks it to tell whether a next page exists.
+        let limit = q.limit.unwrap_or(100).clamp(1, MAX_LIMIT + 1);
+        let offset = q.offset.unwrap_or(0).min(MAX_OFFSET);
+        sql.push_str(&format!(
+            " ORDER BY rowid DESC LIMIT {limit} OFFSET {offset}"
+        ));
         let c = self.read();
         let mut st = c.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), stored_event)?;

@@ -127,6 +127,15 @@ pub struct SessionRow {
 }
 
 impl Store {
+    /// Every site a session was stored for, by name (an index scan of the
+    /// rollup's `(site, first_at)`).
+    pub fn sites(&self) -> Result<Vec<String>, StoreError> {
+        let c = self.read();
+        let mut st = c.prepare_cached("SELECT DISTINCT site FROM sessions ORDER BY site")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect()
+    }
+
     /// The sessions of `site` (every site: `None`) that started in
     /// `from..to` (epoch ms), with their conversions.
     pub fn sessions(
