@@ -1,6 +1,6 @@
 // ESLint for the project's JavaScript (./build.sh test runs it): the loader
-// (browser scripts, templates the build fills in), the end-to-end specs and
-// the benchmark (Node, with page code run in the browser).
+// (browser scripts, templates the build fills in), the report page, the
+// end-to-end specs and the benchmark (Node, with page code run in the browser).
 "use strict";
 const js = require("@eslint/js");
 const globals = require("globals");
@@ -20,6 +20,11 @@ module.exports = [
       sourceType: "script", ecmaVersion: 2020,
       globals: { ...globals.browser, wasm_bindgen: "readonly", host: "readonly" },
     },
+  },
+  // The collector's report page: browser scripts sharing one namespace (window.Report).
+  {
+    files: ["collector/src/report/page/*.js"],
+    languageOptions: { sourceType: "script", ecmaVersion: 2020, globals: globals.browser },
   },
   // host.js defines what the template names (host).
   { files: ["loader/host.js"], languageOptions: { globals: { host: "off" } } },

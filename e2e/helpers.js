@@ -200,4 +200,13 @@ function checkLines(text) {
 /** The console line of a page whose rules are not published. */
 const NOT_PUBLISHED = "info: microconv: these rules are not published, so this page downloaded the compiler (about 25 KB) to read them; `microconv publish` them and pages skip it";
 
-module.exports = { test, expect, startCollector, sandbox, tagReady, tagStarted, sessionEvents, sessionVisits, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };
+/** Logs `page` in to the report of the collector at `url`, through the form as a person would. */
+async function logIn(page, url) {
+  await page.goto(url + "/report");
+  await expect(page).toHaveURL(/\/login\?next=\/report$/);
+  await page.fill("input[name=password]", process.env.MICROCONV_ADMIN_PASSWORD);
+  await page.click("button");
+  await page.waitForURL("**/report");
+}
+
+module.exports = { test, expect, startCollector, logIn, sandbox, tagReady, tagStarted, sessionEvents, sessionVisits, settle, waitFor, api, outboxes, publish, checkLines, NOT_PUBLISHED, ROOT };

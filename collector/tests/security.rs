@@ -384,6 +384,17 @@ async fn pages_and_json_carry_security_headers() {
     let js = app.get("/report/report.js").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.body.contains("getJSON"));
+    for file in ["table.js", "chart.js", "report.css"] {
+        assert_eq!(
+            app.get(&format!("/report/{file}")).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        app.get("/report/report.html").await.status,
+        StatusCode::NOT_FOUND,
+        "only the page's assets are served"
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,8 @@
 // converted, one visitor with two tabs, a returning visitor (two sessions,
 // the browser's clock moved past 30 idle minutes) and a second site on the
 // same collector (localhost instead of 127.0.0.1).
-const { test, expect, startCollector, tagReady, api } = require("../helpers");
+const fs = require("node:fs");
+const { test, expect, startCollector, logIn, tagReady, api } = require("../helpers");
 
 let collector;
 test.beforeAll(async () => { collector = await startCollector(); });
@@ -37,7 +38,7 @@ function truth(sessions) {
   };
 }
 
-test("the report's sessions, macro rate and segment are the population's", async ({ browser }) => {
+test("the report's sessions, macro rate and segment are the population's, in the API and on the page", async ({ browser, page }) => {
   test.setTimeout(120_000);
   const here = collector.url;
   const other = here.replace("127.0.0.1", "localhost");
@@ -121,4 +122,40 @@ test("the report's sessions, macro rate and segment are the population's", async
   const theirs = await report("localhost");
   expect([theirs.sessions, theirs.macro_sessions]).toEqual([1, 1]);
   expect(theirs.segments[0]).toMatchObject({ conversion: MICRO, sessions: 1, macro_sessions: 1, others_sessions: 0 });
+
+  // The page says the same, for the site chosen, and its CSV holds the API's numbers.
+  await logIn(page, here);
+  await page.goto(`${here}/report?site=127.0.0.1`);
+  await expect(page.locator("body")).toHaveAttribute("data-loaded", "true");
+  await expect(page.locator("#site")).toHaveValue("127.0.0.1");
+  await expect(page.locator("#sessions")).toHaveText(String(want.sessions));
+  await expect(page.locator("#macro-sessions")).toHaveText(String(want.macro_sessions));
+  await expect(page.locator("#macro-rate")).toContainText(`${(100 * want.macro_sessions / want.sessions).toFixed(1)}%`);
+  const row = page.locator("#segments tbody tr", { hasText: MICRO });
+  await expect(row.locator("td").nth(1)).toHaveText(String(want.segment.sessions));
+  await expect(row.locator("td").nth(2)).toHaveText(String(want.segment.macro_sessions));
+  await expect(row.locator("td").nth(4)).toHaveText(String(want.segment.others_sessions));
+  await expect(page.locator("#sentences")).toContainText(seg.sentence);
+  await expect(page.locator("table.funnel")).toHaveCount(2);
+  await expect(page.locator('table[data-dimension="landing"] tbody tr').first().locator("td"))
+    .toHaveText(["/", String(want.sessions), /%$/]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click('button.csv[data-table="segments"]')]);
+  const csv = fs.readFileSync(await download.path(), "utf8").replace(/^\ufeff/, "").trim().split("\r\n").map((l) => l.split(","));
+  const at = (name) => csv[0].indexOf(name);
+  const line = csv.find((l) => l[0] === MICRO);
+  expect([line[at("sessions")], line[at("macro_sessions")], line[at("others_sessions")], line[at("others_macro_sessions")]].map(Number))
+    .toEqual([want.segment.sessions, want.segment.macro_sessions, want.segment.others_sessions, want.segment.others_macro_sessions]);
+  expect(Number(line[at("low")])).toBeCloseTo(seg.low, 12);
+
+  // The events, filtered to the macro conversion: one per converted session.
+  await page.selectOption("#event-conversion", MACRO);
+  await expect(page.locator("#events tbody tr")).toHaveCount(want.macro_sessions);
+  await expect(page.locator("#events tbody tr").first()).toContainText(MACRO);
+
+  // Full-page screenshots, desktop and phone; at 390 px nothing is wider than the screen.
+  await page.screenshot({ path: test.info().outputPath("report-desktop.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300); // the chart redraws to the new width
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "no sideways scrolling at 390 px").toBeLessThanOrEqual(390);
+  await page.screenshot({ path: test.info().outputPath("report-390.png"), fullPage: true });
 });

@@ -354,7 +354,7 @@ pub async fn erase_visitor(
 
 fn report_page(csrf: &str, share: &str) -> Response {
     Html(
-        include_str!("../report/report.html")
+        include_str!("../report/page/report.html")
             .replace("{{csrf}}", &auth::escape(csrf))
             .replace("{{share}}", &auth::escape(share)),
     )
@@ -381,20 +381,24 @@ pub async fn shared_report(State(state): State<AppState>, Path(token): Path<Stri
     }
 }
 
-/// The report's script.
-pub async fn report_js() -> Response {
+/// The report page's scripts and styles, by file name (`report/page/`).
+const REPORT_ASSETS: [(&str, &str, &str); 4] = [
+    ("report.js", JS, include_str!("../report/page/report.js")),
+    ("table.js", JS, include_str!("../report/page/table.js")),
+    ("chart.js", JS, include_str!("../report/page/chart.js")),
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../report/report.js"),
-    )
-        .into_response()
-}
+        "report.css",
+        "text/css; charset=utf-8",
+        include_str!("../report/page/report.css"),
+    ),
+];
+const JS: &str = "text/javascript; charset=utf-8";
 
-/// The report's and login page's styles.
-pub async fn report_css() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../report/report.css"),
-    )
-        .into_response()
+/// `GET /report/{file}`: one of the report page's scripts or its styles
+/// (the login page's too).
+pub async fn report_asset(Path(file): Path<String>) -> Response {
+    match REPORT_ASSETS.iter().find(|(name, ..)| *name == file) {
+        Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -300,7 +300,7 @@ fn safe_next(next: Option<&str>) -> &str {
 }
 
 fn login_page(status: StatusCode, error: &str, next: &str) -> Response {
-    let page = include_str!("../report/login.html")
+    let page = include_str!("../report/page/login.html")
         .replace("{{error}}", &escape(error))
         .replace("{{next}}", &escape(next));
     (status, Html(page)).into_response()

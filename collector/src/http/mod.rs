@@ -142,8 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/visitors/{id}", delete(api::erase_visitor))
         .route("/report", get(api::report))
         .route("/report/", get(api::report))
-        .route("/report/report.js", get(api::report_js))
-        .route("/report/report.css", get(api::report_css))
+        .route("/report/{file}", get(api::report_asset))
         .route("/share/{token}", get(api::shared_report))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout));
