@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./build.sh bench: microconv vs the Snowplow browser tracker vs no tag, in one run
 # on this machine (headless Debian Chromium driven by Playwright, no CPU throttling),
-# plus rule evaluation (native and in the browser) and the collector's throughput.
+# plus rule evaluation (native and in the browser), the collector's throughput and
+# the report's speed over 1M events (scripts/bench-report.sh, printed).
 # Writes bench/results/latest.{md,json} and docs/benchmark.md's tag section.
 # Not part of ./build.sh test: timings are measurements, not tests.
 # Env: BENCH_RUNS (7 visits per variant), BENCH_WARMUP (1), BENCH_PLAYBACK_RATE (2),
@@ -52,6 +53,12 @@ if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
     grep '^bench:' "$tmp/collector.txt" | sed 's/^/  /'
   else
     echo "bench: the collector benchmark failed (left out of the report):" >&2; tail -20 "$tmp/collector.txt" >&2
+  fi
+  echo "bench: scripts/bench-report.sh (/api/report over 1M events, /collect meanwhile)"
+  if bash scripts/bench-report.sh >"$tmp/report.txt" 2>&1; then
+    grep -v '^ *$' "$tmp/report.txt" | tail -12 | sed 's/^/  /'
+  else
+    echo "bench: the report benchmark failed:" >&2; tail -20 "$tmp/report.txt" >&2
   fi
 fi
 
