@@ -13,6 +13,7 @@
   var state = { site: "", range: "29", from: "", to: "", offset: 0, conversion: "", path: "" };
   var last = { report: null, events: null, next: null };
   var poll = { timer: 0, failures: 0, abort: null, loaded: false };
+  var asked = 0; // events requests so far: only the last one's answer is drawn
 
   // ---- formatting ----
   var en = "en-US";
@@ -298,10 +299,11 @@
     var abort = poll.abort = new AbortController();
     var started = Date.now();
     var events = state.offset === 0 || !last.events ? getJSON(eventsURL(), abort.signal) : null;
+    var mine = events ? ++asked : 0;
     Promise.all([getJSON(reportURL(), abort.signal), events]).then(function (res) {
       if (abort !== poll.abort) return;
       showReport(res[0]);
-      if (res[1]) { last.events = res[1]; showEvents(res[1]); }
+      if (res[1] && mine === asked) { last.events = res[1]; showEvents(res[1]); }
       poll.failures = 0;
       $("error").textContent = "";
       $("updated").textContent = "updated " + new Date().toLocaleTimeString(en);
@@ -323,9 +325,10 @@
   function page(offset) {
     state.offset = offset;
     remember();
-    getJSON(eventsURL()).then(function (p) { last.events = p; showEvents(p); }, function (e) {
-      $("error").textContent = String(e.message || e);
-    });
+    var mine = ++asked; // only the last page asked for is drawn
+    getJSON(eventsURL()).then(function (p) {
+      if (mine === asked) { last.events = p; showEvents(p); }
+    }, function (e) { $("error").textContent = String(e.message || e); });
   }
 
   // ---- controls ----
