@@ -314,6 +314,15 @@ fn check_name(s: &str, path: &str) -> Result<(), BeaconError> {
             "bad value: {path} must be 1 to {MAX_NAME_LEN} bytes"
         ));
     }
+    no_control(s, path)
+}
+
+/// Names and paths hold no control character (the sessions rollup
+/// separates its fields with two of them).
+fn no_control(s: &str, path: &str) -> Result<(), BeaconError> {
+    if s.chars().any(char::is_control) {
+        return err(format!("bad value: {path} holds a control character"));
+    }
     Ok(())
 }
 
@@ -326,6 +335,7 @@ fn page(p: &Map<String, Value>, path: &str) -> Result<PageInfo, BeaconError> {
             "too long: {path} url/path over {MAX_TEXT_LEN} bytes"
         ));
     }
+    no_control(&page_path, &f("path"))?;
     Ok(PageInfo {
         url,
         path: page_path,
@@ -586,6 +596,19 @@ mod tests {
         assert_eq!(
             reason(v),
             "bad value: events[0].conversion must be 1 to 200 bytes"
+        );
+        // The rollup's separators: a name holding one would read as two.
+        let mut v = good();
+        v["events"][0]["conversion"] = "x\u{1e}signup".into();
+        assert_eq!(
+            reason(v),
+            "bad value: events[0].conversion holds a control character"
+        );
+        let mut v = good();
+        v["events"][0]["page"]["path"] = "/a\u{1e}/b".into();
+        assert_eq!(
+            reason(v),
+            "bad value: events[0].page.path holds a control character"
         );
     }
 

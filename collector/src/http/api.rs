@@ -73,7 +73,7 @@ pub async fn conversions(
         Ok(a) => a,
         Err(d) => return d.into_json(),
     };
-    q.site = access.scope(q.site);
+    q.site = access.scope(q.site).map(|s| s.to_ascii_lowercase());
     let limit = q.limit.unwrap_or(100).clamp(1, crate::store::MAX_LIMIT);
     let offset = q.offset.unwrap_or(0).min(crate::store::MAX_OFFSET);
     (q.limit, q.offset) = (Some(limit + 1), Some(offset));

@@ -896,6 +896,30 @@ mod tests {
     }
 
     #[test]
+    fn a_long_sessions_later_conversions_still_count() {
+        let s = Store::open(Path::new(":memory:")).unwrap();
+        let cap = sessions::CONVERSIONS_KEPT as usize;
+        let mut evs: Vec<Event> = (0..cap + 10)
+            .map(|i| ev(&format!("t{i}"), "time_on_page", "s1", false))
+            .collect();
+        evs.push(ev("u", "signup", "s1", true));
+        evs.push(ev("u2", "signup", "s1", true));
+        s.insert(&evs).unwrap();
+        let rows = s.sessions(None, 0, i64::MAX).unwrap();
+        let conversions = &rows[0].conversions;
+        assert_eq!(
+            conversions[0].1.len(),
+            cap,
+            "repeats past the cap are not kept"
+        );
+        assert_eq!(
+            conversions[1],
+            ("signup".to_string(), vec![1000]),
+            "a new conversion past the cap is, once"
+        );
+    }
+
+    #[test]
     fn visits_are_the_sessions_and_never_a_conversion() {
         let s = Store::open(Path::new(":memory:")).unwrap();
         let visit = |i: u32| Event {

@@ -40,9 +40,15 @@ WHEN OLD.session IS NOT NULL BEGIN
 END;
 ";
 
-/// Conversions kept per session (a funnel needs the order of a session's
-/// conversions, not thousands of repeats).
+/// Events a session keeps every conversion of (a funnel needs the order of a
+/// session's conversions, not thousands of repeats). Past them, only a
+/// conversion's first time is added (a long session's signup still counts),
+/// up to [`CONVERSIONS_BYTES`].
 pub const CONVERSIONS_KEPT: i64 = 256;
+
+/// Bytes of a session's conversions past which nothing is added (a hostile
+/// session sending new names without end).
+pub const CONVERSIONS_BYTES: i64 = 32_768;
 
 /// Bytes of page paths kept per session.
 pub const PATHS_KEPT: i64 = 8192;
@@ -70,8 +76,10 @@ fn upsert(p: &str, tail: &str) -> String {
             landing = COALESCE(landing, excluded.landing), source = COALESCE(source, excluded.source),
             medium = COALESCE(medium, excluded.medium), campaign = COALESCE(campaign, excluded.campaign),
             referrer = COALESCE(referrer, excluded.referrer), events = events + 1,
-            conversions = CASE WHEN events < {CONVERSIONS_KEPT} THEN conversions || excluded.conversions
-                          ELSE conversions END,
+            conversions = CASE WHEN events < {CONVERSIONS_KEPT}
+                               OR (length(conversions) < {CONVERSIONS_BYTES} AND instr(char(30) || conversions,
+                                   char(30) || substr(excluded.conversions, 1, instr(excluded.conversions, char(31)))) = 0)
+                          THEN conversions || excluded.conversions ELSE conversions END,
             paths = CASE WHEN length(paths) > {PATHS_KEPT} OR instr(paths, excluded.paths) > 0 THEN paths
                     ELSE paths || substr(excluded.paths, 2) END;",
         landing = visit(&format!("{p}page_path")),
@@ -121,8 +129,8 @@ pub struct SessionRow {
     pub acquisition: [Option<String>; 5],
     /// Distinct pages it sent anything from.
     pub pages: u32,
-    /// Per conversion, when it did it (sorted; at most
-    /// [`CONVERSIONS_KEPT`] events a session).
+    /// Per conversion, when it did it (sorted; every time within the first
+    /// [`CONVERSIONS_KEPT`] events of a session, the first time after).
     pub conversions: Vec<(String, Vec<i64>)>,
 }
 

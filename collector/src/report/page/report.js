@@ -13,6 +13,7 @@
   var state = { site: "", range: "29", from: "", to: "", offset: 0, conversion: "", path: "" };
   var last = { report: null, events: null, next: null };
   var poll = { timer: 0, failures: 0, abort: null, loaded: false };
+  var siteAsked = false; // the address names a site (or "*", every site)
   var asked = 0; // events requests so far: only the last one's answer is drawn
 
   // ---- formatting ----
@@ -56,15 +57,22 @@
   }
 
   // ---- the API ----
+  /** GET `url` as JSON; a reason when it fails, or has no answer within 30 s. */
   function getJSON(url, signal) {
-    var init = { cache: "no-store", credentials: "same-origin", signal: signal };
+    var timeout = new AbortController();
+    var timer = setTimeout(function () { timeout.abort(); }, 30000);
+    if (signal) signal.addEventListener("abort", function () { timeout.abort(); });
+    var init = { cache: "no-store", credentials: "same-origin", signal: timeout.signal };
     if (share) init.headers = { Authorization: "Bearer " + share };
     return fetch(url, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (!r.ok) throw new Error(url.split("?")[0] + ": " + (body.error || "HTTP " + r.status));
         return body;
       });
-    });
+    }, function (e) {
+      if (signal && signal.aborted) throw e;
+      throw new Error(url.split("?")[0] + ": " + (timeout.signal.aborted ? "no answer in 30 s" : "unreachable"));
+    }).finally(function () { clearTimeout(timer); });
   }
   function query(params) {
     return Object.keys(params).filter(function (k) { return params[k] !== "" && params[k] != null; })
@@ -176,7 +184,8 @@
     if (!r.funnels.length) {
       var p = document.createElement("p");
       p.className = "empty";
-      p.textContent = "The rules declare no funnel (\"funnels\": [{\"id\", \"name\", \"steps\"}]).";
+      p.textContent = r.site ? "The rules declare no funnel (\"funnels\": [{\"id\", \"name\", \"steps\"}])."
+        : "Funnels are per site: choose one above.";
       list.appendChild(p);
     }
     r.funnels.forEach(function (f) {
@@ -224,7 +233,7 @@
       if (rows.length > TOP) {
         var more = document.createElement("p");
         more.className = "note";
-        more.textContent = "and " + (rows.length - TOP) + " more in the CSV";
+        more.textContent = (rows.length - TOP) + " more in the CSV";
         box.appendChild(more);
       }
       list.appendChild(box);
@@ -312,13 +321,20 @@
       schedule(Math.min(Math.max(POLL_MS, 10 * (Date.now() - started)), MAX_POLL_MS));
     }).catch(function (e) {
       if (abort !== poll.abort || e.name === "AbortError") return;
+      // A time zone the collector does not know: UTC rather than nothing.
+      if (TZ !== "UTC" && /tz must be/.test(e.message)) { TZ = "UTC"; refresh(); return; }
       poll.failures++;
+      var wait = Math.min(POLL_MS * Math.pow(2, poll.failures), MAX_POLL_MS);
       $("error").textContent = String(e.message || e);
-      schedule(Math.min(POLL_MS * Math.pow(2, poll.failures), MAX_POLL_MS));
+      $("updated").textContent = "trying again in " + wait / 1000 + " s";
+      schedule(wait);
     });
   }
+  /** Asks again in `ms`; `#status[data-scheduled]` says "count:ms" (the tests wait on it). */
   function schedule(ms) {
     clearTimeout(poll.timer);
+    poll.scheduled = (poll.scheduled || 0) + 1;
+    $("status").setAttribute("data-scheduled", poll.scheduled + ":" + ms);
     poll.timer = setTimeout(function () { if (!document.hidden) refresh(); else poll.timer = 0; }, ms);
   }
   /** Loads another page of events (the report stays as it is). */
@@ -334,13 +350,15 @@
   // ---- controls ----
   /** The choices in the address, so a reload or a shared address shows the same. */
   function remember() {
-    var q = query({ site: state.site, range: state.range === "29" ? "" : state.range,
+    var q = query({ site: state.site || "*", range: state.range === "29" ? "" : state.range,
       from: state.range === "custom" ? state.from : "", to: state.range === "custom" ? state.to : "" });
     history.replaceState(null, "", location.pathname + (q ? "?" + q : ""));
   }
   function recall() {
     var q = new URLSearchParams(location.search);
     state.site = q.get("site") || "";
+    siteAsked = q.has("site");
+    if (state.site === "*") state.site = "";
     var range = q.get("range") || "29";
     if ($("range").querySelector('option[value="' + CSS.escape(range) + '"]')) state.range = range;
     state.from = q.get("from") || "";
@@ -352,6 +370,11 @@
     $("to").value = d[1];
   }
   function chosen() {
+    if (state.site !== $("site").value) {
+      var select = $("event-conversion");
+      while (select.options.length > 1) select.remove(1);
+      state.conversion = "";
+    }
     state.site = $("site").value;
     state.range = $("range").value;
     $("custom").hidden = state.range !== "custom";
@@ -374,7 +397,7 @@
       var select = $("site");
       s.sites.forEach(function (site) { select.add(new Option(site, site)); });
       if (state.site && s.sites.indexOf(state.site) < 0) select.add(new Option(state.site, state.site));
-      if (!state.site && s.sites.length) state.site = s.sites[0];
+      if (!siteAsked && s.sites.length) state.site = s.sites[0];
       if (share) select.remove(0);
       select.value = state.site;
       select.disabled = !!share;

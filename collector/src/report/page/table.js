@@ -55,7 +55,8 @@ window.Report = window.Report || {};
     if (typeof v === "number" || typeof v === "boolean") return String(v);
     var s = String(v);
     if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    // Quoted also at a ";" or a tab: spreadsheets in some locales split there.
+    return /[",;\t\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
   /** The CSV text of what is filed under `name` (RFC 4180). */
