@@ -78,6 +78,15 @@ function snowplowVersions() {
     };
     console.log(`bench: collector ${collector.url}, Chromium ${meta.machine.chromium}, ${opts.runs} runs (+${opts.warmup} warm-up) per variant`);
 
+    // BENCH_EVAL_ONLY=1: rule evaluation in the browser only, printed, nothing written.
+    if (env("BENCH_EVAL_ONLY", "0") === "1") {
+      const only = await evalBench(browser, collector.url, evalPages, opts);
+      for (const [kind, r] of Object.entries(only)) {
+        const at = Object.keys(r).filter((n) => n !== "none").map((n) => `${n}: ${(r[n].tag / 1000).toFixed(2)} µs`);
+        console.log(`  ${kind} per event (tag's share): ${at.join(", ")}`);
+      }
+      return;
+    }
     const variants = ["none", "microconv", "snowplow"];
     const visits = [];
     for (let round = -opts.warmup; round < opts.runs; round++) {

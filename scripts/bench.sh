@@ -7,7 +7,8 @@
 # Not part of ./build.sh test: timings are measurements, not tests.
 # Env: BENCH_RUNS (7 visits per variant), BENCH_WARMUP (1), BENCH_PLAYBACK_RATE (2),
 #      BENCH_COLLECTOR_SECONDS (5 s per wrk run), BENCH_SKIP_TAG_BUILD=1 (use dist/ as
-#      it is), BENCH_SKIP_NATIVE=1 (no cargo bench / collector bench), BENCH_README=0.
+#      it is), BENCH_SKIP_NATIVE=1 (no cargo bench / collector bench), BENCH_README=0,
+#      BENCH_EVAL_ONLY=1 (only rule evaluation in the browser, printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)

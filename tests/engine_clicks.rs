@@ -9,6 +9,7 @@ use engine_support::*;
 use microconv::backend::{Backend, ElementFacts};
 use microconv::engine::{Engine, Value};
 use microconv::native::NativeBackend;
+use microconv::rules::model::Trigger;
 
 #[test]
 fn left_and_middle_clicks_count_right_does_not() {
@@ -201,11 +202,13 @@ fn outbound_rule_with_unless() {
     assert_eq!(out[0].var("link.host"), Some(&str_val("other.org")));
 }
 
-/// Counts `describe` calls.
+/// Counts `describe` and `closest` calls (each one a crossing into the
+/// browser in the tag).
 #[derive(Default)]
 struct Counting {
     inner: NativeBackend,
     describes: Cell<usize>,
+    closests: Cell<usize>,
 }
 
 impl Backend for Counting {
@@ -225,6 +228,7 @@ impl Backend for Counting {
         self.inner.matches(el, s)
     }
     fn closest(&self, el: &Self::Element, s: &Self::Selector) -> Option<Self::Element> {
+        self.closests.set(self.closests.get() + 1);
         self.inner.closest(el, s)
     }
     fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String)> {
@@ -263,4 +267,98 @@ fn each_element_is_described_once_per_click() {
     assert_eq!(e.backend().describes.get(), 2);
     e.on_click(&span, 0, &mut out);
     assert_eq!(e.backend().describes.get(), 4, "not cached across clicks");
+}
+
+/// An engine over a [`Counting`] backend on `url`.
+fn counting(triggers: Vec<Trigger>, url: &str) -> Engine<Counting> {
+    let (mut e, errors) = Engine::new(rules(triggers), Counting::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    e.set_page(page(url));
+    e
+}
+
+fn fired(e: &mut Engine<Counting>, target: &El) -> Vec<String> {
+    let mut out = vec![];
+    e.on_click(target, 0, &mut out);
+    out.iter()
+        .map(|c| e.triggers()[c.trigger].id.clone())
+        .collect()
+}
+
+#[test]
+fn a_trigger_for_other_pages_asks_nothing_of_the_browser() {
+    let pricing = with(
+        click("pricing", Some("button.cta")),
+        vec![cond("page.path", "equals", s("/pricing"))],
+    );
+    let not_preview = Trigger {
+        unless: vec![cond("page.query", "contains", s("preview=1"))],
+        ..click("live", Some("button"))
+    };
+    let mut e = counting(
+        vec![pricing, not_preview],
+        "https://www.example.com/blog?preview=1",
+    );
+    let button = el("button", &[("class", "cta")], "Go", None);
+    assert!(fired(&mut e, &button).is_empty());
+    assert_eq!(e.backend().closests.get(), 0, "both shut by the page");
+    e.set_page(page("https://www.example.com/pricing/"));
+    assert_eq!(
+        fired(&mut e, &button),
+        ["pricing", "live"],
+        "the next page opens them"
+    );
+    assert_eq!(e.backend().closests.get(), 2);
+    e.set_page(page("https://www.example.com/blog"));
+    assert_eq!(fired(&mut e, &button), ["live"], "and judges them again");
+}
+
+#[test]
+fn triggers_sharing_a_selector_ask_the_browser_once_per_click() {
+    let mut e = counting(
+        vec![
+            click("a", Some("a.cta, button.cta")),
+            with(
+                click("b", Some("a.cta, button.cta")),
+                vec![cond("click.text", "equals", s("never"))],
+            ),
+            click("c", Some("a.cta, button.cta")),
+            click("d", Some("#nowhere")),
+            click("e", Some("#nowhere")),
+            click("f", None),
+        ],
+        "https://www.example.com/",
+    );
+    let button = el("button", &[("class", "cta")], "Go", None);
+    let span = el("span", &[], "", Some(&button));
+    assert_eq!(fired(&mut e, &span), ["a", "c", "f"]);
+    assert_eq!(e.backend().closests.get(), 2, "one per distinct selector");
+    assert_eq!(e.backend().describes.get(), 2, "the button and the span");
+    let elsewhere = el("p", &[], "", None);
+    assert_eq!(
+        fired(&mut e, &elsewhere),
+        ["f"],
+        "answers are not kept across clicks"
+    );
+    assert_eq!(
+        e.backend().closests.get(),
+        4,
+        "no match for all: none asked alone"
+    );
+}
+
+#[test]
+fn session_conditions_are_judged_again_when_the_session_facts_change() {
+    let mut e = counting(
+        vec![with(
+            click("warm", Some("button")),
+            vec![cond("session.page_views", "greater_or_equal", n(2.0))],
+        )],
+        "https://www.example.com/",
+    );
+    let button = el("button", &[], "Go", None);
+    e.set_session_facts(1, "/");
+    assert!(fired(&mut e, &button).is_empty());
+    e.set_session_facts(2, "/");
+    assert_eq!(fired(&mut e, &button), ["warm"]);
 }

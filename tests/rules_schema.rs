@@ -191,7 +191,12 @@ fn the_variables_table_is_the_one_source() {
         assert_eq!(spec.var.name(), spec.name);
         assert_eq!(spec.var.var_type(), spec.ty, "{}", spec.name);
         assert_eq!(spec.var.is_url(), spec.url, "{}", spec.name);
+        // What the engine judges once per page view.
+        let per_page = spec.name.starts_with("page.") || spec.name.starts_with("session.");
+        assert_eq!(spec.var.per_page_view(), per_page, "{}", spec.name);
     }
+    assert!(Variable::Query("x".into()).per_page_view());
+    assert!(!Variable::ClickAttr("x".into()).per_page_view());
     // The docs list every variable.
     let docs =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();

@@ -236,3 +236,44 @@ fn selector_matching_crosses_the_shadow_boundary() {
     assert_eq!(events.len(), 1, "closest() continues from the shadow host");
     assert_eq!(events[0].var_str("click.id"), "hostdiv");
 }
+
+/// What `stop` undoes: every listener the tag added (counted by wrapping
+/// `EventTarget.prototype`'s methods) and the scroll shell's ResizeObserver.
+#[wasm_bindgen_test]
+fn stop_removes_every_listener_and_observer_it_added() {
+    let count = js_sys::Function::new_no_args(
+        r#"const P = EventTarget.prototype, R = ResizeObserver.prototype;
+        const add = P.addEventListener, remove = P.removeEventListener, off = R.disconnect;
+        const n = { added: 0, removed: 0, disconnected: 0 };
+        n.restore = () => { P.addEventListener = add; P.removeEventListener = remove; R.disconnect = off; };
+        P.addEventListener = function (...a) { n.added++; return add.apply(this, a); };
+        P.removeEventListener = function (...a) { n.removed++; return remove.apply(this, a); };
+        R.disconnect = function () { n.disconnected++; return off.call(this); };
+        return n;"#,
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let get = |k: &str| {
+        js_sys::Reflect::get(&count, &k.into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    };
+    let scroll = r#"{"id":"depth","conversion":"scrolled","on":"scroll","units":"percent","thresholds":[90]}"#;
+    let form = r#"{"id":"sent","conversion":"sent","on":"form_submit"}"#;
+    let tag = Tag::start(&rules(&[CTA, OUTBOUND, scroll, form].join(",")));
+    let added = get("added");
+    assert!(
+        added >= 8.0,
+        "click, auxclick, scroll, submit, lifecycle...: {added}"
+    );
+    assert_eq!(get("removed"), 0.0);
+    drop(tag);
+    let (removed, disconnected) = (get("removed"), get("disconnected"));
+    let restore: js_sys::Function = js_sys::Reflect::get(&count, &"restore".into())
+        .unwrap()
+        .unchecked_into();
+    restore.call0(&JsValue::NULL).unwrap();
+    assert_eq!(removed, added, "each listener removed once");
+    assert_eq!(disconnected, 1.0, "the resize observer");
+}

@@ -780,6 +780,26 @@ impl Variable {
         VARIABLES.iter().find(|s| s.var == *self)
     }
 
+    /// Whether the variable holds one value for a whole page view (`page.*`,
+    /// `query.*`, `session.*`): the engine judges conditions on it once per
+    /// page view, not per event.
+    /// (A match, not a look-up of the table's names: the tag carries no
+    /// names. `the_variables_table_is_the_one_source` holds it to the table.)
+    pub fn per_page_view(&self) -> bool {
+        use Variable::*;
+        matches!(
+            self,
+            PageUrl
+                | PageHost
+                | PagePath
+                | PageQuery
+                | PageTitle
+                | PageReferrer
+                | Query(_)
+                | SessionPageViews
+                | SessionLandingPath
+        )
+    }
     /// The name in the rules file ([`Variable::from_name`] reads it back).
     pub fn name(&self) -> String {
         use Variable::*;

@@ -15,19 +15,17 @@
 //! `host.form` reads the facts in one call, clobbering-proof (a field named
 //! `action` or `elements` does not change them), and never a field's value.
 
-use core::cell::RefCell;
-
-use js_sys::{Array, Function};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{callback, host, listen, with_tag, Call};
+use super::{callback, host, listen, shell, with_tag, Call};
 use crate::engine::{FormEvent, FormEventKind};
 
-tag_local! {
+/// The forms shell's state (in the shell's owner, [`super::Attached`]).
+#[derive(Default)]
+pub(crate) struct Shell {
     /// The submit event seen in the capture phase, not yet judged.
-    static PENDING: RefCell<Option<JsValue>> = const { RefCell::new(None) };
-    /// The zero-delay timer's callback, made once.
-    static LATE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    pending: Option<JsValue>,
 }
 
 /// Listens for submissions (`submit`) and first interactions (`start`).
@@ -35,11 +33,9 @@ pub(crate) fn attach(submit: bool, start: bool) {
     let Some(w) = super::window() else {
         return;
     };
-    PENDING.with(|p| *p.borrow_mut() = None);
     if submit {
         listen(&w, "submit", true, Call::FormCapture);
         listen(&w, "submit", false, Call::FormSubmit);
-        LATE.with(|l| *l.borrow_mut() = callback(Call::FormLate));
         if let (Some(h), Some(f)) = (host(), callback(Call::FormCalled)) {
             h.formsubmit(&f);
         }
@@ -53,32 +49,29 @@ pub(crate) fn attach(submit: bool, start: bool) {
 /// Capture phase: note the submission, and judge it later if the bubble
 /// phase never comes.
 pub(super) fn on_capture(e: JsValue) {
-    PENDING.with(|p| *p.borrow_mut() = Some(e));
-    LATE.with(|l| {
-        if let (Some(f), Some(w)) = (l.borrow().as_ref(), super::window()) {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
-        }
-    });
+    shell(|s| s.forms.pending = Some(e));
+    if let (Some(f), Some(w)) = (callback(Call::FormLate), super::window()) {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+    }
 }
 
 /// Bubble phase: the page's handlers have run.
 pub(super) fn on_bubble(e: JsValue) {
-    let mine = PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        let same = p.as_ref() == Some(&e);
+    let mine = shell(|s| {
+        let same = s.forms.pending.as_ref() == Some(&e);
         if same {
-            *p = None;
+            s.forms.pending = None;
         }
         same
     });
-    if mine {
+    if mine == Some(true) {
         submitted(&e);
     }
 }
 
 /// The timer: a submission whose propagation a page handler stopped.
 pub(super) fn on_late() {
-    if let Some(e) = PENDING.with(|p| p.borrow_mut().take()) {
+    if let Some(e) = shell(|s| s.forms.pending.take()).flatten() {
         submitted(&e);
     }
 }

@@ -22,13 +22,10 @@
 //! The virtual page's `page.referrer` is the previous page's URL (as GA4 does),
 //! and it is a page view for `page_view` triggers ([`super::pageview`]).
 
-use core::cell::{Cell, RefCell};
-
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{callback, host, listen, page, Call, Tag};
+use super::{callback, host, listen, page, shell, Call, Tag};
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,13 +40,13 @@ extern "C" {
     fn history(this: &Win) -> JsValue;
 }
 
-tag_local! {
+/// The history shell's state (in the shell's owner, [`super::Attached`]).
+#[derive(Default)]
+pub(crate) struct Shell {
     /// `location.href` at the last check.
-    static HREF: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
-    /// The deferred check's callback, made once.
-    static TICK: RefCell<Option<Function>> = const { RefCell::new(None) };
+    href: JsValue,
     /// 0: idle; 1: waiting for the frame; 2: waiting for the task after it.
-    static PHASE: Cell<u8> = const { Cell::new(0) };
+    phase: u8,
 }
 
 /// Wraps the history methods and listens to `popstate` and `hashchange`.
@@ -57,9 +54,8 @@ pub(crate) fn attach() {
     let Some(w) = super::window() else {
         return;
     };
-    HREF.with(|h| *h.borrow_mut() = current(&w));
-    PHASE.with(|p| p.set(0));
-    TICK.with(|t| *t.borrow_mut() = callback(Call::HistoryTick));
+    let href = current(&w);
+    shell(|s| s.history.href = href);
     let history = w.unchecked_ref::<Win>().history();
     if let (Some(host), Some(f), true) = (host(), callback(Call::HistorySoon), history.is_object())
     {
@@ -77,30 +73,35 @@ fn current(w: &web_sys::Window) -> JsValue {
 /// Schedules one check after the next frame and a task, however many
 /// history changes come before it.
 pub(super) fn soon() {
-    if PHASE.with(|p| p.get()) != 0 {
+    let idle = shell(|s| {
+        let idle = s.history.phase == 0;
+        if idle {
+            s.history.phase = 1;
+        }
+        idle
+    });
+    if idle != Some(true) {
         return;
     }
-    PHASE.with(|p| p.set(1));
     // A hidden tab runs no frames: the check then happens at the next event.
-    TICK.with(|t| {
-        if let (Some(f), Some(w)) = (t.borrow().as_ref(), super::window()) {
-            let _ = w.request_animation_frame(f);
-        }
-    });
+    if let (Some(f), Some(w)) = (callback(Call::HistoryTick), super::window()) {
+        let _ = w.request_animation_frame(&f);
+    }
 }
 
 /// The frame after a history change, then the task after it: the check.
 pub(super) fn tick() {
-    if PHASE.with(|p| p.get()) == 1 {
-        PHASE.with(|p| p.set(2));
-        TICK.with(|t| {
-            if let (Some(f), Some(w)) = (t.borrow().as_ref(), super::window()) {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 0);
-            }
-        });
+    let phase = shell(|s| {
+        let was = s.history.phase;
+        s.history.phase = if was == 1 { 2 } else { 0 };
+        was
+    });
+    if phase == Some(1) {
+        if let (Some(f), Some(w)) = (callback(Call::HistoryTick), super::window()) {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+        }
         return;
     }
-    PHASE.with(|p| p.set(0));
     // `with_tag` runs `check` first.
     super::with_tag(|_| ());
 }
@@ -112,15 +113,14 @@ pub(crate) fn check(t: &mut Tag) {
         return;
     };
     let href = current(&w);
-    let same = HREF.with(|h| {
-        let mut h = h.borrow_mut();
-        if *h == href {
+    let same = shell(|s| {
+        if s.history.href == href {
             return true;
         }
-        *h = href;
+        s.history.href = href;
         false
     });
-    if same {
+    if same != Some(false) {
         return;
     }
     let Some(host) = super::host() else {

@@ -427,12 +427,55 @@ pub(crate) struct Tag {
     visible: visibility::OnScreen,
 }
 
-/// Everything attached to the page, so [`stop`] can detach it.
-struct Attached {
+/// A listener the tag added to the page, removed when dropped (as gloo's
+/// `EventListener`).
+struct Listener {
+    target: EventTarget,
+    ty: &'static str,
+    f: Function,
+    capture: bool,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback_and_bool(
+            self.ty,
+            &self.f,
+            self.capture,
+        );
+    }
+}
+
+/// The shell's one owner: everything the tag attached to the page, and what
+/// its families keep between the browser's calls. [`stop`] drops it, which
+/// detaches all of it (each part undoes itself on drop).
+pub(crate) struct Attached {
     host: Host,
-    listeners: Vec<(EventTarget, &'static str, Function, bool)>,
+    listeners: Vec<Listener>,
     /// The closure behind every callback (see [`Call`]).
     dispatch: Closure<dyn Fn(u32, JsValue)>,
+    /// Each call's function, made on first need ([`callback`]).
+    callbacks: [Option<Function>; Call::ALL.len()],
+    history: history::Shell,
+    #[cfg(feature = "scroll")]
+    scroll: scroll::Shell,
+    #[cfg(feature = "forms")]
+    forms: forms::Shell,
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        // The callbacks go with `dispatch`. A wrapped `dataLayer.push` or
+        // `history.pushState` stays on the page and keeps its original
+        // behaviour; the stopped guard skips the dropped closure silently.
+        self.host.stop();
+    }
+}
+
+/// Runs `f` on the shell's state; `None` before [`start`], after [`stop`],
+/// or when re-entered (the caller then skips, as [`with_tag`] does).
+pub(crate) fn shell<R>(f: impl FnOnce(&mut Attached) -> R) -> Option<R> {
+    ATTACHED.with(|a| a.try_borrow_mut().ok()?.as_mut().map(f))
 }
 
 tag_local! {
@@ -455,15 +498,17 @@ pub(crate) fn with_tag<R>(f: impl FnOnce(&mut Tag) -> R) -> Option<R> {
     })
 }
 
-/// A function for the browser that runs `call`: guarded, valid until [`stop`]
-/// (`None` before [`start`]).
+/// The function for the browser that runs `call`: guarded, made once, valid
+/// until [`stop`] (`None` before [`start`]).
 pub(crate) fn callback(call: Call) -> Option<Function> {
-    let code = Call::ALL.iter().position(|c| *c == call)? as u32;
-    ATTACHED.with(|a| {
-        let a = a.borrow();
-        let a = a.as_ref()?;
-        Some(a.host.cb(a.dispatch.as_ref().unchecked_ref(), code))
-    })
+    let code = Call::ALL.iter().position(|c| *c == call)?;
+    shell(|a| {
+        let made = a.callbacks.get_mut(code)?;
+        if made.is_none() {
+            *made = Some(a.host.cb(a.dispatch.as_ref().unchecked_ref(), code as u32));
+        }
+        made.clone()
+    })?
 }
 
 /// Adds a passive listener (`capture` for events that don't bubble).
@@ -474,12 +519,15 @@ pub(crate) fn listen(target: &EventTarget, ty: &'static str, capture: bool, call
 }
 
 /// Adds a passive listener made by [`callback`] (one function may serve several events).
-pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool, g: Function) {
-    ATTACHED.with(|a| {
-        if let Some(a) = a.borrow_mut().as_mut() {
-            a.host.on(target, ty, &g, capture);
-            a.listeners.push((target.clone(), ty, g, capture));
-        }
+pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool, f: Function) {
+    shell(|a| {
+        a.host.on(target, ty, &f, capture);
+        a.listeners.push(Listener {
+            target: target.clone(),
+            ty,
+            f,
+            capture,
+        });
     });
 }
 
@@ -671,6 +719,12 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
             // (page code called from the tag pushing to `dataLayer`); the tag's
             // state guards itself (`with_tag`).
             dispatch: Closure::new(dispatch),
+            callbacks: Default::default(),
+            history: Default::default(),
+            #[cfg(feature = "scroll")]
+            scroll: Default::default(),
+            #[cfg(feature = "forms")]
+            forms: Default::default(),
         })
     });
     engine.set_page(page::read(&host));
@@ -806,20 +860,9 @@ pub fn stop() {
             }
         }
     });
-    ATTACHED.with(|a| {
-        if let Some(a) = a.borrow_mut().take() {
-            for (target, ty, f, capture) in &a.listeners {
-                let _ = target.remove_event_listener_with_callback_and_bool(ty, f, *capture);
-            }
-            #[cfg(feature = "scroll")]
-            scroll::detach();
-            // Dropping `a.dispatch` invalidates the callbacks. A wrapped
-            // `dataLayer.push` or `history.pushState` stays on the page and
-            // keeps its original behaviour; the stopped guard skips the
-            // dropped closure silently.
-            a.host.stop();
-        }
-    });
+    // Dropped outside the borrow: detaching may run page code.
+    let attached = ATTACHED.with(|a| a.try_borrow_mut().ok()?.take());
+    drop(attached);
 }
 
 /// A script-tag setting the loader copied onto the host (`consent`, `gpc`,
@@ -834,7 +877,7 @@ fn host_attr(host: &Host, key: &str) -> String {
 /// The loader's helpers, for the module that needs `hook`. A clone, so the
 /// caller holds no borrow while the page runs code.
 pub(crate) fn host() -> Option<Host> {
-    ATTACHED.with(|a| a.borrow().as_ref().map(|a| a.host.clone()))
+    ATTACHED.with(|a| Some(a.try_borrow().ok()?.as_ref()?.host.clone()))
 }
 
 /// Whose the defects are, each once: `trigger "a", trigger #2, the file`.

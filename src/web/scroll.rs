@@ -3,19 +3,27 @@
 //! grows (infinite scroll, lazy images), and one reading at start lets a short
 //! page fire its thresholds without any scroll.
 
-use core::cell::{Cell, RefCell};
-
-use js_sys::Function;
 use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
-use super::{callback, listen, with_tag, Call};
+use super::{callback, listen, shell, with_tag, Call};
 use crate::engine::ScrollReading;
 
-tag_local! {
-    static FRAME: RefCell<Option<Function>> = const { RefCell::new(None) };
-    static PENDING: Cell<bool> = const { Cell::new(false) };
-    static OBSERVER: RefCell<Option<ResizeObserver>> = const { RefCell::new(None) };
+/// The scroll shell's state (in the shell's owner, [`super::Attached`]).
+#[derive(Default)]
+pub(crate) struct Shell {
+    /// A reading is scheduled for the next frame.
+    pending: bool,
+    observer: Option<Observer>,
+}
+
+/// The resize observer, disconnected when dropped.
+struct Observer(ResizeObserver);
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.0.disconnect();
+    }
 }
 
 /// Attaches the scroll listener and the resize observer, and schedules the first reading.
@@ -23,7 +31,6 @@ pub(crate) fn attach() {
     let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
-    FRAME.with(|f| *f.borrow_mut() = callback(Call::ScrollRead));
     listen(&doc, "scroll", false, Call::ScrollSoon);
     if let Some(Ok(obs)) = callback(Call::ScrollSoon).map(|f| ResizeObserver::new(&f)) {
         if let Some(root) = doc.document_element() {
@@ -32,38 +39,25 @@ pub(crate) fn attach() {
         if let Some(body) = doc.body() {
             obs.observe(&body);
         }
-        OBSERVER.with(|o| *o.borrow_mut() = Some(obs));
+        shell(|s| s.scroll.observer = Some(Observer(obs)));
     }
     schedule();
 }
 
-/// Forgets the frame callback and disconnects the observer.
-pub(crate) fn detach() {
-    OBSERVER.with(|o| {
-        if let Some(obs) = o.borrow_mut().take() {
-            obs.disconnect();
-        }
-    });
-    FRAME.with(|f| *f.borrow_mut() = None);
-    PENDING.with(|p| p.set(false));
-}
-
 /// Asks for one reading at the next frame, however many events come before it.
 pub(crate) fn schedule() {
-    if PENDING.with(|p| p.replace(true)) {
+    if shell(|s| core::mem::replace(&mut s.scroll.pending, true)) != Some(false) {
         return;
     }
-    FRAME.with(|f| {
-        if let (Some(f), Some(w)) = (f.borrow().as_ref(), super::window()) {
-            let _ = w.request_animation_frame(f);
-        }
-    });
+    if let (Some(f), Some(w)) = (callback(Call::ScrollRead), super::window()) {
+        let _ = w.request_animation_frame(&f);
+    }
 }
 
 /// The layout read, once per frame at most (one call into `host.scroll`).
 /// The animation frame's reading of the scroll position.
 pub(super) fn read() {
-    PENDING.with(|p| p.set(false));
+    shell(|s| s.scroll.pending = false);
     let Some(host) = super::host() else {
         return;
     };

@@ -28,8 +28,6 @@
 //! Consent ([`super::consent`]) gates it all: held events stay in memory,
 //! denied ones are discarded.
 
-use core::cell::RefCell;
-
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -70,17 +68,6 @@ const JITTER_MS: f64 = 200.0;
 const NETWORK_ERROR: f64 = -1.0;
 /// A lock request unanswered this long is taken as lost; another is made.
 const LOCK_WAIT_MS: f64 = 5_000.0;
-
-tag_local! {
-    /// The timer's callback: send what is due, look for left outboxes.
-    static STEP: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// A microtask's: do what is pending (coalesces a task's events).
-    static SOON: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// The Web Lock's: take over the outboxes of pages that left.
-    static ADOPT: RefCell<Option<Function>> = const { RefCell::new(None) };
-    /// Receives each request's outcome.
-    static DONE: RefCell<Option<Function>> = const { RefCell::new(None) };
-}
 
 /// A request on its way.
 struct Flight {
@@ -142,19 +129,8 @@ fn own_key() -> String {
     key
 }
 
-fn get(f: &'static super::Local<RefCell<Option<Function>>>) -> Option<Function> {
-    f.with(|f| f.borrow().clone())
-}
-
-/// Makes the callbacks and attaches the page-hide and `online` listeners.
+/// Attaches the page-hide and `online` listeners.
 pub(crate) fn attach() {
-    let set = |f: &'static super::Local<RefCell<Option<Function>>>, call: Call| {
-        f.with(|f| *f.borrow_mut() = callback(call))
-    };
-    set(&STEP, Call::Step);
-    set(&SOON, Call::StepSoon);
-    set(&ADOPT, Call::Adopt);
-    set(&DONE, Call::Answer);
     let Some(w) = super::window() else {
         return;
     };
@@ -453,7 +429,7 @@ impl Transport {
                 self.fresh.take_over(Book::parse(&text));
                 taken.push(key);
             } else {
-                match (get(&ADOPT), host()) {
+                match (callback(Call::Adopt), host()) {
                     (Some(f), Some(h)) if h.lock(&f) => self.requested = now,
                     _ => return self.adopt(true),
                 }
@@ -480,7 +456,11 @@ impl Transport {
         if self.gate != Gate::Open || self.soon {
             return;
         }
-        match (self.sink.is_none(), get(&SOON), super::window()) {
+        match (
+            self.sink.is_none(),
+            callback(Call::StepSoon),
+            super::window(),
+        ) {
             (true, Some(f), Some(w)) => {
                 w.queue_microtask(&f);
                 self.soon = true;
@@ -604,7 +584,7 @@ impl Transport {
         let entries = || picked.iter().filter_map(|&i| book.entries.get(i));
         let jsons: Vec<String> = entries().map(|e| e.json.clone()).collect();
         let ids: Vec<String> = entries().map(|e| e.id.clone()).collect();
-        let (host, done) = (host(), get(&DONE));
+        let (host, done) = (host(), callback(Call::Answer));
         let navigator = super::window().map(|w| w.navigator());
         let sent_at = js_sys::Date::now();
         let mut answers = Vec::new();
@@ -727,7 +707,7 @@ impl Transport {
     fn arm(&mut self, delay: f64) {
         self.cancel();
         self.timer = None;
-        if let (Some(w), Some(f)) = (super::window(), get(&STEP)) {
+        if let (Some(w), Some(f)) = (super::window(), callback(Call::Step)) {
             let delay = delay.max(0.0) + js_sys::Math::random() * JITTER_MS;
             self.timer = w
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&f, delay.min(2e9) as i32)
