@@ -219,3 +219,45 @@ async fn page_views_at_start_on_each_route_and_after_a_back_forward_restore() {
         .unwrap();
     assert_eq!(tag.conversions().len(), 7);
 }
+
+/// How many times the tag read the layout (`host.scroll`) from its start
+/// through one route change, with `triggers`.
+async fn layout_reads(triggers: &str) -> (f64, f64) {
+    let _r = restore();
+    let count = js_sys::Object::new();
+    Reflect::set(&count, &"n".into(), &0.into()).unwrap();
+    let r = rules(triggers);
+    let _tag = Tag::start_hooked(
+        &r,
+        |_| {},
+        &microconv::web::check(&r),
+        |host| {
+            Function::new_with_args(
+            "h, c",
+            "var s = h.scroll; h.scroll = function () { c.n++; return s.apply(this, arguments) }",
+        )
+        .call2(&JsValue::NULL, host, &count)
+        .unwrap();
+        },
+    );
+    let n = || Reflect::get(&count, &"n".into()).unwrap().as_f64().unwrap();
+    sleep(100).await;
+    let at_start = n();
+    go("pushState", "/spa-test/route-layout");
+    sleep(100).await;
+    (at_start, n() - at_start)
+}
+
+#[wasm_bindgen_test]
+async fn a_route_change_reads_the_layout_only_for_scroll_triggers() {
+    let scroll = r#"{"id":"depth","conversion":"scrolled","on":"scroll","units":"percent","thresholds":[90]}"#;
+    assert_eq!(
+        layout_reads(PER_PAGE).await,
+        (0.0, 0.0),
+        "no scroll trigger"
+    );
+    // At start: the first reading (and the resize observer's first call).
+    let (at_start, on_route) = layout_reads(scroll).await;
+    assert!(at_start >= 1.0, "a reading at start: {at_start}");
+    assert!(on_route >= 1.0, "one for the new route: {on_route}");
+}

@@ -520,15 +520,19 @@ pub(crate) fn listen(target: &EventTarget, ty: &'static str, capture: bool, call
 
 /// Adds a passive listener made by [`callback`] (one function may serve several events).
 pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool, f: Function) {
-    shell(|a| {
-        a.host.on(target, ty, &f, capture);
-        a.listeners.push(Listener {
-            target: target.clone(),
-            ty,
-            f,
-            capture,
-        });
-    });
+    // Outside the borrow: a page may have patched `addEventListener`.
+    let Some(h) = host() else {
+        return;
+    };
+    h.on(target, ty, &f, capture);
+    let listener = Listener {
+        target: target.clone(),
+        ty,
+        f,
+        capture,
+    };
+    // Re-entered (not kept): dropping it removes it again.
+    shell(move |a| a.listeners.push(listener));
 }
 
 impl Tag {

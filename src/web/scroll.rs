@@ -12,6 +12,9 @@ use crate::engine::ScrollReading;
 /// The scroll shell's state (in the shell's owner, [`super::Attached`]).
 #[derive(Default)]
 pub(crate) struct Shell {
+    /// The rules have scroll triggers (route changes and restores schedule
+    /// readings only then: each forces a layout).
+    attached: bool,
     /// A reading is scheduled for the next frame.
     pending: bool,
     observer: Option<Observer>,
@@ -31,22 +34,25 @@ pub(crate) fn attach() {
     let Some(doc) = super::window().and_then(|w| w.document()) else {
         return;
     };
+    shell(|s| s.scroll.attached = true);
     listen(&doc, "scroll", false, Call::ScrollSoon);
     if let Some(Ok(obs)) = callback(Call::ScrollSoon).map(|f| ResizeObserver::new(&f)) {
+        let obs = Observer(obs);
         if let Some(root) = doc.document_element() {
-            obs.observe(&root);
+            obs.0.observe(&root);
         }
         if let Some(body) = doc.body() {
-            obs.observe(&body);
+            obs.0.observe(&body);
         }
-        shell(|s| s.scroll.observer = Some(Observer(obs)));
+        shell(|s| s.scroll.observer = Some(obs));
     }
     schedule();
 }
 
 /// Asks for one reading at the next frame, however many events come before it.
 pub(crate) fn schedule() {
-    if shell(|s| core::mem::replace(&mut s.scroll.pending, true)) != Some(false) {
+    let first = shell(|s| s.scroll.attached && !core::mem::replace(&mut s.scroll.pending, true));
+    if first != Some(true) {
         return;
     }
     if let (Some(f), Some(w)) = (callback(Call::ScrollRead), super::window()) {

@@ -101,6 +101,17 @@ impl Tag {
     /// Starts the tag with `messages` as the host's messages of the rules'
     /// defects (none for published rules: the tag then names the triggers).
     pub fn start_host(rules: &str, build: impl FnOnce(&HtmlElement), messages: &str) -> Tag {
+        Self::start_hooked(rules, build, messages, |_| {})
+    }
+
+    /// Like [`Tag::start_host`], with `hook` given the host object before
+    /// the tag starts (to wrap a helper, say).
+    pub fn start_hooked(
+        rules: &str,
+        build: impl FnOnce(&HtmlElement),
+        messages: &str,
+        hook: impl FnOnce(&JsValue),
+    ) -> Tag {
         microconv::web::stop();
         if let Some(old) = document().get_element_by_id("fixture") {
             old.remove();
@@ -118,6 +129,7 @@ impl Tag {
         if !messages.is_empty() {
             Reflect::set(&host, &"m".into(), &messages.into()).unwrap();
         }
+        hook(&host);
         microconv::web::start(rules, Some("/collect".into()), host.unchecked_into());
         Tag { beacons, fixture }
     }
