@@ -94,13 +94,15 @@ const server = http.createServer((req, res) => {
   if (url.pathname.startsWith("/t/") || (url.pathname.startsWith("/t-no-check/") && !url.pathname.includes("microconv-check."))) {
     const f = path.join(dist, path.basename(url.pathname));
     if (fs.existsSync(f)) {
-      res.setHeader("content-type", f.endsWith(".wasm") ? "application/wasm" : "text/javascript");
+      res.setHeader("content-type", f.endsWith(".wasm") ? wasmType : "text/javascript");
       return res.end(fs.readFileSync(f));
     }
   }
   res.statusCode = 404; res.end("not found");
 });
 
+// What the server says a .wasm is (one check serves it as a generic type).
+let wasmType = "application/wasm";
 let failed = 0;
 function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failed++; }
 
@@ -164,6 +166,13 @@ function check(ok, what) { console.log(`  ${ok ? "ok  " : "FAIL"} ${what}`); if 
   }
   r = await visit("/csp-ok.html", (pg) => pg.click("#cta"));
   check(mine(r.logs).length === 0 && beacons.length > 0, "CSP with 'wasm-unsafe-eval' works");
+  beacons.length = 0;
+  wasmType = "application/octet-stream";
+  r = await visit("/ok.html", (pg) => pg.click("#cta"));
+  wasmType = "application/wasm";
+  const complaints = mine(r.logs).filter((l) => !l.startsWith("debug:"));
+  check(complaints.length === 0 && r.errors.length === 0 && beacons.length > 0,
+    `a .wasm served without application/wasm still runs (compiled from its bytes): ${JSON.stringify(complaints)}`);
 
   check(checkRequests.length === 0, `pages with valid rules never fetch the diagnostics file: ${checkRequests}`);
 
