@@ -140,7 +140,5 @@ fn wake_in(t: &mut Tag, delay: Option<f64>) {
     // One millisecond late rather than early: a wake-up before the tick
     // would only set another.
     let ms = (delay.max(0.0) + 1.0).min(2e9) as i32;
-    t.clock.timeout = w
-        .set_timeout_with_callback_and_timeout_and_arguments_0(&f, ms)
-        .ok();
+    t.clock.timeout = super::set_timeout(&f, ms, &wasm_bindgen::JsValue::UNDEFINED);
 }

@@ -50,8 +50,8 @@ pub(crate) fn attach(submit: bool, start: bool) {
 /// phase never comes.
 pub(super) fn on_capture(e: JsValue) {
     shell(|s| s.forms.pending = Some(e));
-    if let (Some(f), Some(w)) = (callback(Call::FormLate), super::window()) {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+    if let Some(f) = callback(Call::FormLate) {
+        super::set_timeout(&f, 0, &JsValue::UNDEFINED);
     }
 }
 

@@ -84,8 +84,8 @@ pub(super) fn soon() {
         return;
     }
     // A hidden tab runs no frames: the check then happens at the next event.
-    if let (Some(f), Some(w)) = (callback(Call::HistoryTick), super::window()) {
-        let _ = w.request_animation_frame(&f);
+    if let Some(f) = callback(Call::HistoryTick) {
+        super::frame(&f);
     }
 }
 
@@ -97,8 +97,8 @@ pub(super) fn tick() {
         was
     });
     if phase == Some(1) {
-        if let (Some(f), Some(w)) = (callback(Call::HistoryTick), super::window()) {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+        if let Some(f) = callback(Call::HistoryTick) {
+            super::set_timeout(&f, 0, &JsValue::UNDEFINED);
         }
         return;
     }

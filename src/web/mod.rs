@@ -209,6 +209,21 @@ extern "C" {
     static WINDOW: web_sys::Window;
 }
 
+/// `setTimeout(f, ms, arg)`: the timer's id. One binding for every timer
+/// of the tag (each distinct one is an import and a glue shim).
+pub(crate) fn set_timeout(f: &Function, ms: i32, arg: &JsValue) -> Option<i32> {
+    window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_1(f, ms, arg)
+        .ok()
+}
+
+/// `requestAnimationFrame(f)`.
+pub(crate) fn frame(f: &Function) {
+    if let Some(w) = window() {
+        let _ = w.request_animation_frame(f);
+    }
+}
+
 /// The page's `window` (an `Option`, the shape of `web_sys::window()`).
 pub(crate) fn window() -> Option<web_sys::Window> {
     Some(WINDOW.with(Clone::clone))
@@ -338,6 +353,15 @@ impl Call {
         Call::Embed,
     ];
 }
+
+// A call's code is its declaration index, which is its index in `ALL`.
+const _: () = {
+    let mut i = 0;
+    while i < Call::ALL.len() {
+        assert!(Call::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 /// Runs the call coded `code` (see [`Call::ALL`]) with the browser's argument.
 fn dispatch(code: u32, x: JsValue) {
@@ -501,7 +525,7 @@ pub(crate) fn with_tag<R>(f: impl FnOnce(&mut Tag) -> R) -> Option<R> {
 /// The function for the browser that runs `call`: guarded, made once, valid
 /// until [`stop`] (`None` before [`start`]).
 pub(crate) fn callback(call: Call) -> Option<Function> {
-    let code = Call::ALL.iter().position(|c| *c == call)?;
+    let code = call as usize;
     shell(|a| {
         let made = a.callbacks.get_mut(code)?;
         if made.is_none() {

@@ -55,8 +55,8 @@ pub(crate) fn schedule() {
     if first != Some(true) {
         return;
     }
-    if let (Some(f), Some(w)) = (callback(Call::ScrollRead), super::window()) {
-        let _ = w.request_animation_frame(&f);
+    if let Some(f) = callback(Call::ScrollRead) {
+        super::frame(&f);
     }
 }
 

@@ -707,11 +707,9 @@ impl Transport {
     fn arm(&mut self, delay: f64) {
         self.cancel();
         self.timer = None;
-        if let (Some(w), Some(f)) = (super::window(), callback(Call::Step)) {
+        if let Some(f) = callback(Call::Step) {
             let delay = delay.max(0.0) + js_sys::Math::random() * JITTER_MS;
-            self.timer = w
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&f, delay.min(2e9) as i32)
-                .ok();
+            self.timer = super::set_timeout(&f, delay.min(2e9) as i32, &JsValue::UNDEFINED);
         }
     }
 }

@@ -108,11 +108,7 @@ pub(crate) fn on_change(x: JsValue, late: bool) {
 
 /// Checks the report `x` again in `ms`.
 fn later(x: &JsValue, ms: f64) {
-    if let (Some(w), Some(f)) = (window(), callback(Call::VisibilityLate)) {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_1(
-            &f,
-            (ms.max(0.0) + 1.0).min(2e9) as i32,
-            x,
-        );
+    if let Some(f) = callback(Call::VisibilityLate) {
+        super::set_timeout(&f, (ms.max(0.0) + 1.0).min(2e9) as i32, x);
     }
 }
