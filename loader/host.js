@@ -316,6 +316,13 @@ function host(c) {
       var e = document.scrollingElement;
       return e ? [e.scrollTop, e.clientHeight, e.scrollHeight] : null
     },
+    // A ResizeObserver calling f when the root or the body changes size (the
+    // page grew: infinite scroll, lazy images), or null without one.
+    resize: function (f) {
+      var o = window.ResizeObserver && new ResizeObserver(f), d = document;
+      if (o) { o.observe(d.documentElement); d.body && o.observe(d.body) }
+      return o || null
+    },
     /* end scroll */
     // n random bytes in lower-case hex (Web Crypto; Math.random without it:
     // ids only need to be unlikely to collide).

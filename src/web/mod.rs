@@ -170,6 +170,10 @@ extern "C" {
     /// `[scrollTop, clientHeight, scrollHeight]` of the scrolling element, or `null`.
     #[wasm_bindgen(method)]
     fn scroll(this: &Host) -> JsValue;
+    /// A `ResizeObserver` calling `f` when the root or the body changes
+    /// size, or `None` without one.
+    #[wasm_bindgen(method)]
+    fn resize(this: &Host, f: &Function) -> Option<web_sys::ResizeObserver>;
     /// `bytes` random bytes in lower-case hex.
     #[wasm_bindgen(method)]
     fn hex(this: &Host, bytes: u32) -> String;

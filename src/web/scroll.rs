@@ -36,15 +36,10 @@ pub(crate) fn attach() {
     };
     shell(|s| s.scroll.attached = true);
     listen(&doc, "scroll", false, Call::ScrollSoon);
-    if let Some(Ok(obs)) = callback(Call::ScrollSoon).map(|f| ResizeObserver::new(&f)) {
-        let obs = Observer(obs);
-        if let Some(root) = doc.document_element() {
-            obs.0.observe(&root);
+    if let (Some(h), Some(f)) = (super::host(), callback(Call::ScrollSoon)) {
+        if let Some(obs) = h.resize(&f).map(Observer) {
+            shell(|s| s.scroll.observer = Some(obs));
         }
-        if let Some(body) = doc.body() {
-            obs.0.observe(&body);
-        }
-        shell(|s| s.scroll.observer = Some(obs));
     }
     schedule();
 }
