@@ -226,11 +226,11 @@ function host(c) {
       return [l.href.split("#")[0], l.hostname, l.pathname, l.search.slice(1), document.title, document.referrer].join("\n")
     },
     // The nearest link on or above e (crossing shadow roots: HTML a/area,
-    // SVG a) and its absolute URL, as [link, url]; null without one, and for
-    // javascript: URLs (not links).
+    // SVG a), its absolute URL and whether it has a download attribute, as
+    // [link, url, download]; null without one, and for javascript: URLs (not links).
     link: function (e) {
       var l = this.closest(e, "a[href],area[href],a[*|href]"), u = l && this.url(l);
-      return u ? [l, u] : null
+      return u ? [l, u, l.hasAttribute("download")] : null
     },
     // The absolute URL of link l's href (or SVG xlink:href), "" without one
     // or when it is javascript:.

@@ -50,10 +50,9 @@ pub trait Backend {
     /// shadow roots to their hosts (like walking `composedPath()`).
     fn closest(&self, el: &Self::Element, selector: &Self::Selector) -> Option<Self::Element>;
     /// The nearest `<a>`/`<area>` (HTML or SVG) with an `href`, on or above `el`,
-    /// and its absolute URL. `javascript:` links are not links.
-    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String)>;
-    /// Whether the link element has a `download` attribute.
-    fn has_download_attr(&self, link: &Self::Element) -> bool;
+    /// its absolute URL, and whether it has a `download` attribute.
+    /// `javascript:` links are not links.
+    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String, bool)>;
     /// Reads the facts `click.*` variables describe.
     fn describe(&self, el: &Self::Element) -> ElementFacts;
     /// The page global at `path` (`app.user.plan`: property reads from the

@@ -624,7 +624,7 @@ impl Backend for NativeBackend {
     fn closest(&self, el: &Self::Element, selector: &Self::Selector) -> Option<Self::Element> {
         ancestors(el).find(|e| self.matches(e, selector)).cloned()
     }
-    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String)> {
+    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String, bool)> {
         let link = ancestors(el)
             .find(|e| (e.tag == "a" || e.tag == "area") && e.get_attr("href").is_some())?;
         let href = link.get_attr("href")?.trim();
@@ -632,10 +632,8 @@ impl Backend for NativeBackend {
         if scheme.is_some_and(|s| s.eq_ignore_ascii_case("javascript")) {
             return None;
         }
-        Some((link.clone(), href.to_string()))
-    }
-    fn has_download_attr(&self, link: &Self::Element) -> bool {
-        link.get_attr("download").is_some()
+        let download = link.get_attr("download").is_some();
+        Some((link.clone(), href.to_string(), download))
     }
     fn describe(&self, el: &Self::Element) -> ElementFacts {
         let attr = |n: &str| el.get_attr(n).unwrap_or("").to_string();
@@ -644,7 +642,7 @@ impl Backend for NativeBackend {
             id: attr("id"),
             classes: attr("class"),
             text: visible_text(&el.text),
-            url: self.closest_link(el).map(|(_, u)| u).unwrap_or_default(),
+            url: self.closest_link(el).map(|(_, u, _)| u).unwrap_or_default(),
             target: attr("target"),
             attrs: el.attrs.clone(),
         }
@@ -835,9 +833,9 @@ mod tests {
             .attr("id", "dl")
             .build();
         let img = NativeElement::new("img").child_of(&a).build();
-        let (link, url) = b.closest_link(&img).unwrap();
+        let (link, url, download) = b.closest_link(&img).unwrap();
         assert_eq!((link, url.as_str()), (a.clone(), "https://x.org/f.pdf"));
-        assert!(b.has_download_attr(&a));
+        assert!(download);
         let js = NativeElement::new("a")
             .attr("href", " JavaScript:void(0)")
             .build();

@@ -231,11 +231,8 @@ impl Backend for Counting {
         self.closests.set(self.closests.get() + 1);
         self.inner.closest(el, s)
     }
-    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String)> {
+    fn closest_link(&self, el: &Self::Element) -> Option<(Self::Element, String, bool)> {
         self.inner.closest_link(el)
-    }
-    fn has_download_attr(&self, l: &Self::Element) -> bool {
-        self.inner.has_download_attr(l)
     }
     fn describe(&self, el: &Self::Element) -> ElementFacts {
         self.describes.set(self.describes.get() + 1);

@@ -277,3 +277,25 @@ fn stop_removes_every_listener_and_observer_it_added() {
     assert_eq!(removed, added, "each listener removed once");
     assert_eq!(disconnected, 1.0, "the resize observer");
 }
+
+/// `link.download`: the `download` attribute counts without a file extension.
+#[wasm_bindgen_test]
+fn a_download_attribute_makes_a_download() {
+    let downloads = r#"{"id":"dl","conversion":"download","on":"link_click","limit":"unlimited",
+      "conditions":[{"variable":"link.download","operator":"equals","value":true}]}"#;
+    let tag = Tag::start(&rules(downloads));
+    tag.html(
+        r#"<a id="attr" href="/export?format=csv" download><span id="in">Export</span></a>
+           <a id="plain" href="/export?format=csv">Export page</a>"#,
+    );
+    no_navigation(&tag.fixture);
+    click(&tag.el("in"));
+    click(&tag.el("plain"));
+    let events = tag.events();
+    assert_eq!(events.len(), 1, "only the link with the attribute");
+    assert!(
+        events[0].var_str("link.url").ends_with("/export"),
+        "{}",
+        events[0].var_str("link.url")
+    );
+}

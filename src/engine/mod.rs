@@ -938,13 +938,8 @@ impl<B: Backend> Engine<B> {
             }
         }
         if !links.is_empty() {
-            if let Some((link_el, url)) = backend.closest_link(target) {
-                let info = LinkInfo::new(
-                    url,
-                    backend.has_download_attr(&link_el),
-                    &page.page.host,
-                    &rules.affiliated_domains,
-                );
+            if let Some((link_el, url, download)) = backend.closest_link(target) {
+                let info = LinkInfo::new(url, download, &page.page.host, &rules.affiliated_domains);
                 let di = describe(backend, described, link_el);
                 let milestone = Fnv::new().bytes(LINK_MILESTONE).finish();
                 let Some((el, facts)) = described.get(di) else {

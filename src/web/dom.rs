@@ -118,14 +118,11 @@ impl Backend for Dom {
     }
 
     /// One call into `host.link`.
-    fn closest_link(&self, el: &Element) -> Option<(Element, String)> {
+    fn closest_link(&self, el: &Element) -> Option<(Element, String, bool)> {
         let found = self.host.as_ref()?.link(el);
         let found: &js_sys::Array = found.dyn_ref()?;
-        Some((found.get(0).unchecked_into(), found.get(1).as_string()?))
-    }
-
-    fn has_download_attr(&self, link: &Element) -> bool {
-        link.has_attribute("download")
+        let url = found.get(1).as_string()?;
+        Some((found.get(0).unchecked_into(), url, found.get(2).is_truthy()))
     }
 
     /// One call into `host.facts`, then a string per fact.

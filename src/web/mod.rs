@@ -149,7 +149,7 @@ extern "C" {
     /// and referrer, a line each.
     #[wasm_bindgen(method)]
     fn page(this: &Host) -> String;
-    /// `[link, absolute URL]` of the nearest link on or above `el` (across
+    /// `[link, absolute URL, has download]` of the nearest link on or above `el` (across
     /// shadow roots), or `null` (none, or a `javascript:` one).
     #[wasm_bindgen(method)]
     fn link(this: &Host, el: &web_sys::Element) -> JsValue;
