@@ -13,12 +13,12 @@ module.exports = [
   { ignores: ["**/node_modules/**", "target/**", "dist/**", ".tools/**", "e2e/test-results/**", "bench/results/**"] },
   js.configs.recommended,
   {
-    // Templates: the build puts the wasm-bindgen glue (wasm_bindgen) and
-    // host.js (host) where their markers are.
+    // Templates: the build puts the wasm-bindgen glue (wasm_bindgen),
+    // host.js (host) and delivery.js (delivery) where their markers are.
     files: ["loader/**/*.js"],
     languageOptions: {
       sourceType: "script", ecmaVersion: 2020,
-      globals: { ...globals.browser, wasm_bindgen: "readonly", host: "readonly" },
+      globals: { ...globals.browser, wasm_bindgen: "readonly", host: "readonly", delivery: "readonly" },
     },
   },
   // The collector's report page: browser scripts sharing one namespace (window.Report).
@@ -28,8 +28,9 @@ module.exports = [
   },
   // host.js defines what the template names (host).
   { files: ["loader/host.js"], languageOptions: { globals: { host: "off" } } },
+  { files: ["loader/delivery.js"], languageOptions: { globals: { delivery: "off" } } },
   {
-    files: ["e2e/**/*.js", "bench/**/*.js", "loader/smoke.js", "eslint.config.js"],
+    files: ["e2e/**/*.js", "bench/**/*.js", "loader/smoke.js", "loader/*.test.js", "eslint.config.js"],
     languageOptions: { sourceType: "commonjs", ecmaVersion: 2024, globals: { ...globals.node, ...page } },
   },
   { files: ["bench/snowplow/entry.js"], languageOptions: { sourceType: "module" } },

@@ -4,16 +4,17 @@
 /* exported host */
 function host(c) {
   var dead = 0;
+  // Every callback the tag gives the browser is guarded: a trap or throw
+  // inside wasm (or delivery) is logged once and the tag goes quiet, instead
+  // of reaching window.onerror on every later event.
+  function guard(f) {
+    return function (x) {
+      if (!dead) try { f(x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
+    }
+  }
   return {
-    // Every callback the tag gives the browser is one of these: call k of
-    // the tag's one dispatcher d, guarded: a trap or throw inside wasm is
-    // logged once and the tag goes quiet, instead of reaching
-    // window.onerror on every later event.
-    cb: function (d, k) {
-      return function (x) {
-        if (!dead) try { d(k, x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
-      }
-    },
+    // Call k of the tag's one dispatcher d, guarded.
+    cb: function (d, k) { return guard(function (x) { d(k, x) }) },
     // dataLayer-style queue: replay what the page pushed before we loaded,
     // then see later pushes. The page's push keeps its behaviour and result.
     hook: function (name, f) {
@@ -36,29 +37,9 @@ function host(c) {
         o[n] = function () { var r = g.apply(this, arguments); f(); return r }
       } catch (e) {}
     },
-    // Taking over the outboxes of pages that left runs under this Web Lock,
-    // shared by the site's tabs: f is called later, holding it, and the lock
-    // is held a second more, so that the next holder reads localStorage after
-    // it has reached every process. False without Web Locks.
-    lock: function (f) {
-      try {
-        return navigator.locks.request("microconv.outbox", function (l) {
-          f(l);
-          return new Promise(function (r) { setTimeout(r, 1e3) })
-        }).catch(f), !0
-      } catch (e) { return !1 }
-    },
-    // POSTs a beacon body (text/plain: no CORS preflight; no cookies); the
-    // answer reaches done([key, HTTP status or 0 for a network error,
-    // Retry-After in ms or 0]). False when fetch threw.
-    post: function (u, b, k, ka, done) {
-      try {
-        fetch(u, { method: "POST", body: b, keepalive: ka, credentials: "omit", headers: { "Content-Type": "text/plain;charset=UTF-8" } }).then(function (r) {
-          var a = r.headers.get("Retry-After");
-          done([k, r.status, a ? (a > -1 ? a * 1e3 : Date.parse(a) - Date.now()) || 0 : 0])
-        }, function () { done([k, 0, 0]) });
-        return !0
-      } catch (e) { return !1 }
+    // Delivery (loader/delivery.js): host.out(code, a, b), made on first use.
+    out: function (k, a, b) {
+      return (this.o = this.o || delivery(this, c, guard))(k, a, b)
     },
     // el.closest(s) across shadow roots, in one call from the tag per click
     // trigger (s is a JS string it keeps); null also on a throw.

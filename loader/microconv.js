@@ -27,6 +27,7 @@
   var d = document, s = d.currentScript, c = console, p = performance, t0 = p.now();
   function fail(why) { c.error("microconv: not started: " + why) }
   /*@HOST@*/
+  /*@DELIVERY@*/
   if (!s) return fail("load microconv.js with a classic <script src>");
   if (typeof WebAssembly != "object" || !window.fetch) return fail("this browser has no WebAssembly");
   // One tag per page: a second copy (a CMS plugin's and a pasted snippet)

@@ -19,9 +19,6 @@ use crate::privacy;
 use crate::rules::model::Trigger;
 use crate::text::push_uint;
 
-/// Most bytes of one request body: the contract says under 60 KB.
-pub const MAX_BODY: usize = 60_000;
-
 /// What the shell supplies for one event besides the conversion.
 #[derive(Debug, Clone, Copy)]
 pub struct EventMeta<'a> {
@@ -274,66 +271,6 @@ fn origin(url: &str) -> &str {
     }
 }
 
-/// Appends a request body holding `events` (each written by [`write_event`]).
-pub fn write_batch(out: &mut String, sent_at: f64, events: &[String]) {
-    out.push_str("{\"v\":1,\"sent_at\":");
-    write_num(out, sent_at);
-    out.push_str(",\"events\":[");
-    for (i, e) in events.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(e);
-    }
-    out.push_str("]}");
-}
-
-/// Room the envelope of [`write_batch`] takes besides the events.
-const ENVELOPE: usize = 64;
-
-/// Splits `events` into consecutive runs whose body stays under `max_bytes`
-/// (use [`MAX_BODY`]). An event too big to fit alone is dropped.
-pub fn batches(events: &[String], max_bytes: usize) -> Batches<'_> {
-    Batches { events, max_bytes }
-}
-
-/// Iterator of [`batches`].
-#[derive(Debug, Clone)]
-pub struct Batches<'a> {
-    events: &'a [String],
-    max_bytes: usize,
-}
-
-impl<'a> Iterator for Batches<'a> {
-    type Item = &'a [String];
-    fn next(&mut self) -> Option<&'a [String]> {
-        let budget = self.max_bytes.saturating_sub(ENVELOPE);
-        // Drop events that cannot fit even alone.
-        while let Some(e) = self.events.first() {
-            if e.len() < budget {
-                break;
-            }
-            self.events = &self.events[1..];
-        }
-        if self.events.is_empty() {
-            return None;
-        }
-        let mut size = 0;
-        let mut n = 0;
-        for e in self.events {
-            let add = e.len() + usize::from(n > 0);
-            if size + add >= budget {
-                break;
-            }
-            size += add;
-            n += 1;
-        }
-        let (batch, rest) = self.events.split_at(n);
-        self.events = rest;
-        Some(batch)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,28 +412,5 @@ mod tests {
             let out = visit_of("https://www.example.com/pricing", "", referrer);
             assert!(out.ends_with(r#""vars":{}}"#), "{referrer}: {out}");
         }
-    }
-
-    #[test]
-    fn batches_stay_under_the_cap() {
-        let events: Vec<String> = (0..10)
-            .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(100)))
-            .collect();
-        let mut total = 0;
-        for b in batches(&events, 400) {
-            let mut body = String::new();
-            write_batch(&mut body, 1.0, b);
-            assert!(body.len() < 400, "{}", body.len());
-            assert!(!b.is_empty());
-            total += b.len();
-        }
-        assert_eq!(total, 10);
-        let mut with_huge = events.clone();
-        with_huge.insert(3, "y".repeat(1000));
-        assert_eq!(
-            batches(&with_huge, 400).map(<[String]>::len).sum::<usize>(),
-            10
-        );
-        assert_eq!(batches(&[], 400).count(), 0);
     }
 }

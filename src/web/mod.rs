@@ -32,12 +32,10 @@ mod history;
 mod ids;
 #[cfg(feature = "video")]
 mod media;
-mod outbox;
 mod page;
 mod pageview;
 #[cfg(feature = "scroll")]
 mod scroll;
-mod storage;
 mod transport;
 #[cfg(feature = "visibility")]
 mod visibility;
@@ -98,9 +96,6 @@ extern "C" {
     /// throws. Nothing happens when it is not a function or cannot be set.
     #[wasm_bindgen(method)]
     fn after(this: &Host, o: &JsValue, name: &str, f: &Function);
-    /// Test seam: when set, each beacon body goes to this function instead of the network.
-    #[wasm_bindgen(method, getter)]
-    fn sink(this: &Host) -> Option<Function>;
     /// Makes every guarded function a silent no-op (the tag stopped).
     #[wasm_bindgen(method)]
     fn stop(this: &Host);
@@ -186,9 +181,6 @@ extern "C" {
     /// `area.setItem(key, value)` (`removeItem` for `""`); false when it throws.
     #[wasm_bindgen(method)]
     fn put(this: &Host, area: &str, key: &str, value: &str) -> bool;
-    /// The keys of `area` that start with `prefix`.
-    #[wasm_bindgen(method)]
-    fn keys(this: &Host, area: &str, prefix: &str) -> js_sys::Array;
     /// The form of `x` (a `submit` event's target, the form of an `input` or
     /// `change` event's field, or a form itself): with `full`, `[form, key,
     /// id, class, name, absolute action, method, number of fields, invalid,
@@ -257,14 +249,6 @@ pub(crate) enum Call {
     HistorySoon,
     /// The frame, then the task, after a history change.
     HistoryTick,
-    /// The outbox timer.
-    Step,
-    /// The microtask that sends a task's events together.
-    StepSoon,
-    /// Holding the outbox lock: take over the outboxes of pages that left.
-    Adopt,
-    /// A beacon's answer.
-    Answer,
     /// `visibilitychange`, `pagehide`, `pageshow`, `online`.
     Lifecycle,
     /// `submit`, capture phase.
@@ -313,10 +297,6 @@ impl Call {
             | Call::ScrollSoon
             | Call::HistorySoon
             | Call::HistoryTick
-            | Call::Step
-            | Call::StepSoon
-            | Call::Adopt
-            | Call::Answer
             | Call::FormSubmit
             | Call::FormLate
             | Call::Storage
@@ -330,7 +310,7 @@ impl Call {
     }
 
     /// Every call; its index is its code in JS.
-    const ALL: [Call; 24] = [
+    const ALL: [Call; 20] = [
         Call::Click,
         Call::AuxClick,
         Call::Pushed,
@@ -340,10 +320,6 @@ impl Call {
         Call::ScrollRead,
         Call::HistorySoon,
         Call::HistoryTick,
-        Call::Step,
-        Call::StepSoon,
-        Call::Adopt,
-        Call::Answer,
         Call::Lifecycle,
         Call::FormCapture,
         Call::FormSubmit,
@@ -390,10 +366,6 @@ fn dispatch(code: u32, x: JsValue) {
         Call::ScrollRead => scroll::read(),
         Call::HistorySoon => history::soon(),
         Call::HistoryTick => history::tick(),
-        Call::Step => transport::on_timer(),
-        Call::StepSoon => transport::on_microtask(),
-        Call::Adopt => transport::on_lock(),
-        Call::Answer => transport::on_answer(x),
         Call::Lifecycle => transport::on_lifecycle(x),
         #[cfg(feature = "forms")]
         Call::FormCapture => forms::on_capture(x),
@@ -768,7 +740,6 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
     engine.restore_session_state(session::state_of(&stored, &session));
     let saved_state = engine.session_state();
-    let sink = host.sink();
     let wants = |on| engine.listens_to(on);
     // The data layer's model is every trigger's (`dl.*`), not only custom
     // triggers'.
@@ -785,7 +756,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
         *t.borrow_mut() = Some(Tag {
             engine,
             out: Vec::new(),
-            transport: transport::Transport::new(endpoint, sink, gate),
+            transport: transport::Transport::new(&endpoint, gate),
             session,
             visitor: String::new(),
             persistent: host_attr(&host, "visitor") == "persistent",
@@ -884,12 +855,10 @@ pub fn flush() {
 /// events are sent first (consent permitting).
 #[cfg_attr(not(feature = "check-only"), wasm_bindgen)]
 pub fn stop() {
-    with_tag(|t| t.transport.hidden());
+    with_tag(|t| t.transport.stop());
     TAG.with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
-            if let Some(tag) = t.take() {
-                tag.transport.cancel();
-            }
+            t.take();
         }
     });
     // Dropped outside the borrow: detaching may run page code.

@@ -127,8 +127,3 @@ pub(crate) fn visitor(host: &super::Host, now: f64) -> String {
 pub(crate) fn log_error(msg: &str) {
     web_sys::console::error_1(&msg.into());
 }
-
-/// `console.warn(msg)`.
-pub(crate) fn log_warn(msg: &str) {
-    web_sys::console::warn_1(&msg.into());
-}

@@ -16,6 +16,8 @@ use web_sys::{Document, Element, HtmlElement, Window};
 
 /// The loader's host helpers, exactly as shipped.
 pub const HOST_JS: &str = include_str!("../../loader/host.js");
+/// The loader's delivery (the outbox and its requests), exactly as shipped.
+pub const DELIVERY_JS: &str = include_str!("../../loader/delivery.js");
 
 pub fn window() -> Window {
     web_sys::window().expect("window")
@@ -38,7 +40,10 @@ pub fn rules(triggers: &str) -> String {
 
 /// The host object the loader would pass, built from `loader/host.js`.
 pub fn host() -> JsValue {
-    let make = Function::new_with_args("", &format!("{HOST_JS}\nreturn host(console);"));
+    let make = Function::new_with_args(
+        "",
+        &format!("{HOST_JS}\n{DELIVERY_JS}\nreturn host(console);"),
+    );
     make.call0(&JsValue::NULL).expect("host.js")
 }
 
