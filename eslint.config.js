@@ -14,11 +14,12 @@ module.exports = [
   js.configs.recommended,
   {
     // Templates: the build puts the wasm-bindgen glue (wasm_bindgen),
-    // host.js (host) and delivery.js (delivery) where their markers are.
+    // host.js (host), delivery.js (delivery) and session.js
+    // (sessionHelpers) where their markers are.
     files: ["loader/**/*.js"],
     languageOptions: {
       sourceType: "script", ecmaVersion: 2020,
-      globals: { ...globals.browser, wasm_bindgen: "readonly", host: "readonly", delivery: "readonly" },
+      globals: { ...globals.browser, wasm_bindgen: "readonly", host: "readonly", delivery: "readonly", sessionHelpers: "readonly" },
     },
   },
   // The collector's report page: browser scripts sharing one namespace (window.Report).
@@ -29,6 +30,7 @@ module.exports = [
   // host.js defines what the template names (host).
   { files: ["loader/host.js"], languageOptions: { globals: { host: "off" } } },
   { files: ["loader/delivery.js"], languageOptions: { globals: { delivery: "off" } } },
+  { files: ["loader/session.js"], languageOptions: { globals: { sessionHelpers: "off" } } },
   {
     files: ["e2e/**/*.js", "bench/**/*.js", "loader/smoke.js", "loader/*.test.js", "eslint.config.js"],
     languageOptions: { sourceType: "commonjs", ecmaVersion: 2024, globals: { ...globals.node, ...page } },

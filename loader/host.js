@@ -12,7 +12,8 @@ function host(c) {
       if (!dead) try { f(x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
     }
   }
-  return {
+  // The sessions' helpers are loader/session.js's.
+  return Object.assign({
     // Call k of the tag's one dispatcher d, guarded.
     cb: function (d, k) { return guard(function (x) { d(k, x) }) },
     // dataLayer-style queue: replay what the page pushed before we loaded,
@@ -350,5 +351,5 @@ function host(c) {
       h.d = 1;
       h.m != null ? log(h.m) : names ? log(" (errors in " + names + ")") : log("")
     }
-  }
+  }, sessionHelpers)
 }

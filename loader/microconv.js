@@ -28,6 +28,7 @@
   function fail(why) { c.error("microconv: not started: " + why) }
   /*@HOST@*/
   /*@DELIVERY@*/
+  /*@SESSION@*/
   if (!s) return fail("load microconv.js with a classic <script src>");
   if (typeof WebAssembly != "object" || !window.fetch) return fail("this browser has no WebAssembly");
   // One tag per page: a second copy (a CMS plugin's and a pasted snippet)

@@ -140,6 +140,7 @@ wasm_name=$(hashed microconv "$OUT/microconv.wasm" wasm)
 
 echo "== loader"
 bundle "$OUT" loader/microconv.js "$OUT/microconv.js" "/*@HOST@*/=@loader/host.js" "/*@DELIVERY@*/=@loader/delivery.js" \
+  "/*@SESSION@*/=@loader/session.js" \
   "@WASM@=$wasm_name" "@CHECK@=$check_js"
 # Prepend the install contract as a short comment (kept: it documents the file on the site).
 { echo '/*! microconv: <script async src=".../microconv.js" data-rules="/rules.json" data-endpoint="/collect"> */'; cat "$OUT/microconv.js"; } > "$OUT/microconv.min.js"

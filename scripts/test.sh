@@ -5,7 +5,7 @@
 #      lint             cargo fmt --check, clippy -D warnings (native + the tag's wasm build), eslint
 #   2. native tests     cargo test --workspace (tag core, CLI, collector); scripts/test-lean.sh
 #                       (the tag's validator, without messages, accepts exactly the same);
-#                       loader/*.test.js in Node (delivery's outbox and requests)
+#                       loader/*.test.js in Node (delivery's outbox and requests, sessions)
 #   3. browser tests    tests/web_*.rs in headless Chromium (scripts/test-browser.sh)
 #   4. tag build        dist/ + size table
 #   5. end-to-end       scripts/test-e2e.sh (Playwright against the real collector), when present
@@ -60,7 +60,7 @@ fi
 total=$(cat target/tag/total-brotli.txt)
 # The enforced budget is a ratchet at today's size: it only ever goes down.
 # The product budget is 20 KB (20,480 B) brotli, then 15 KB (issue #13); see docs/size.md.
-budget="${BUDGET_BROTLI:-45550}"
+budget="${BUDGET_BROTLI:-44850}"
 target=20480
 if [ "$total" -gt "$budget" ]; then
   echo "FAIL: the tag is $total bytes brotli, over the budget of $budget (see ./build.sh for the table)" >&2

@@ -35,7 +35,6 @@ pub mod payload;
 pub mod privacy;
 pub mod published;
 pub mod rules;
-pub mod session;
 mod sort;
 pub mod text;
 

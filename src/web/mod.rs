@@ -74,7 +74,6 @@ use crate::published::{self, Unreadable};
 use crate::rules;
 use crate::rules::model::TriggerType;
 use crate::rules::{RuleError, TriggerRef};
-use crate::session;
 
 pub use dom::Dom;
 
@@ -175,12 +174,6 @@ extern "C" {
     /// Whether Web Storage `area` (`localStorage`, `sessionStorage`) is usable.
     #[wasm_bindgen(method)]
     fn has(this: &Host, area: &str) -> bool;
-    /// `area.getItem(key)`; `None` also when storage throws.
-    #[wasm_bindgen(method)]
-    fn get(this: &Host, area: &str, key: &str) -> Option<String>;
-    /// `area.setItem(key, value)` (`removeItem` for `""`); false when it throws.
-    #[wasm_bindgen(method)]
-    fn put(this: &Host, area: &str, key: &str, value: &str) -> bool;
     /// The form of `x` (a `submit` event's target, the form of an `input` or
     /// `change` event's field, or a form itself): with `full`, `[form, key,
     /// id, class, name, absolute action, method, number of fields, invalid,
@@ -404,12 +397,17 @@ fn on_storage(e: JsValue) {
     }
 }
 
+/// How often the visitor's activity is written down in the session record,
+/// at most, in ms: often enough that a session (30 idle minutes) cannot
+/// expire between two writes of an active visitor.
+const TOUCH_MS: f64 = 60.0 * 1000.0;
+
 /// A running tag: the engine, its output buffer, and the outgoing queue.
 pub(crate) struct Tag {
     engine: Engine<Dom>,
     out: Vec<Conversion>,
     transport: transport::Transport,
-    /// The site's session (see [`crate::session`]).
+    /// The site's session id (see `loader/session.js`).
     session: String,
     /// The persistent visitor id (`data-visitor="persistent"` and consent),
     /// or empty.
@@ -537,12 +535,12 @@ pub(crate) fn add_listener(target: &EventTarget, ty: &'static str, capture: bool
 
 impl Tag {
     /// The visitor did something at `now` (an event the tag listens to):
-    /// written down at most every [`session::TOUCH_MS`], which is also when a
+    /// written down at most every [`TOUCH_MS`], which is also when a
     /// session that ended meanwhile (30 idle minutes, a day) is replaced,
     /// before the event is judged, with a fresh `once_per_session` state.
     /// `viewing`: the activity is a page view, which counts itself.
     pub(crate) fn activity(&mut self, now: f64, viewing: bool) {
-        if (0.0..session::TOUCH_MS).contains(&(now - self.touched)) {
+        if (0.0..TOUCH_MS).contains(&(now - self.touched)) {
             return;
         }
         self.touched = now;
@@ -588,11 +586,11 @@ impl Tag {
         if self.transport.is_refused() {
             // Also an id an earlier data-visitor="persistent" left.
             self.visitor.clear();
-            h.put("localStorage", page::VISITOR_KEY, "");
+            page::visitor(&h, 0.0, false);
         } else if !self.persistent || !self.transport.is_open() {
             self.visitor.clear();
         } else if self.visitor.is_empty() {
-            self.visitor = page::visitor(&h, js_sys::Date::now());
+            self.visitor = page::visitor(&h, js_sys::Date::now(), true);
         }
     }
 
@@ -624,17 +622,18 @@ impl Tag {
         // Another tab of the session may have added to it: merge first.
         self.merge_state();
         let state = self.engine.session_state();
-        let stored = crate::text::concat(&[&self.session, " ", &state]);
-        page::local_set(page::STATE_KEY, &stored);
+        if let Some(h) = host() {
+            page::state(&h, &self.session, &state);
+        }
         self.saved_state = state;
     }
 
     /// Adds what the session's other tabs stored of its `once_per_session` state.
     fn merge_state(&mut self) {
-        if let Some(stored) = page::local_get(page::STATE_KEY) {
-            let state = session::state_of(&stored, &self.session);
+        if let Some(h) = host() {
+            let state = page::state(&h, &self.session, "");
             if !state.is_empty() {
-                self.engine.restore_session_state(state);
+                self.engine.restore_session_state(&state);
             }
         }
     }
@@ -737,8 +736,7 @@ pub fn start(rules: &str, endpoint: Option<String>, host: Host) {
     // Nothing is written to localStorage before consent allows it.
     let store = gate == consent::Gate::Open;
     let (session, started) = page::session(&host, now, &engine.page().path, store);
-    let stored = page::local_get(page::STATE_KEY).unwrap_or_default();
-    engine.restore_session_state(session::state_of(&stored, &session));
+    engine.restore_session_state(&page::state(&host, &session, ""));
     let saved_state = engine.session_state();
     let wants = |on| engine.listens_to(on);
     // The data layer's model is every trigger's (`dl.*`), not only custom

@@ -18,6 +18,8 @@ use web_sys::{Document, Element, HtmlElement, Window};
 pub const HOST_JS: &str = include_str!("../../loader/host.js");
 /// The loader's delivery (the outbox and its requests), exactly as shipped.
 pub const DELIVERY_JS: &str = include_str!("../../loader/delivery.js");
+/// The loader's sessions and visitor id, exactly as shipped.
+pub const SESSION_JS: &str = include_str!("../../loader/session.js");
 
 pub fn window() -> Window {
     web_sys::window().expect("window")
@@ -42,7 +44,7 @@ pub fn rules(triggers: &str) -> String {
 pub fn host() -> JsValue {
     let make = Function::new_with_args(
         "",
-        &format!("{HOST_JS}\n{DELIVERY_JS}\nreturn host(console);"),
+        &format!("{HOST_JS}\n{DELIVERY_JS}\n{SESSION_JS}\nreturn host(console);"),
     );
     make.call0(&JsValue::NULL).expect("host.js")
 }
