@@ -337,6 +337,22 @@ function host(c) {
       return r
     },
     stop: function () { dead = 1 },
+    // The consent decision in a pushed item x: ours, {consent: "granted" |
+    // "denied"} (explicit), or gtag's arguments ["consent", "default" |
+    // "update", {analytics_storage}] (explicit when "update"): 1 when granted,
+    // plus 2 when explicit; -1 for anything else (a getter that throws too).
+    decision: function (x) {
+      var s, e = 2;
+      try {
+        if (typeof x != "object" || !x) return -1;
+        if (typeof (s = x.consent) != "string") {
+          if (x[0] !== "consent" || typeof x[1] != "string") return -1;
+          e = x[1] == "update" ? 2 : 0;
+          s = x[2] == null ? "" : x[2].analytics_storage;
+        }
+        return s === "granted" ? 1 + e : s === "denied" ? e : -1
+      } catch (z) { return -1 }
+    },
     // Rules with defects: one console message. fatal: no valid trigger (the
     // tag did not start); names: whose the defects are ('trigger "a", the
     // file'; empty when there is none). The messages: those of a plain

@@ -13,9 +13,18 @@
 //!   outbox is cleared, unless the site set `data-gpc="ignore"`.
 
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-use super::{callback, host, with_tag, Call};
+use super::{callback, host, with_tag, Call, Host};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The consent decision in a pushed item (`loader/host.js`): 1 when
+    /// granted, plus 2 when explicit (ours, or gtag's `update`); -1 for an
+    /// item that is not one.
+    #[wasm_bindgen(method)]
+    fn decision(this: &Host, item: &JsValue) -> i32;
+}
 
 /// Whether the transport may deliver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,32 +71,14 @@ pub(crate) fn attach() {
 
 /// Hands a consent decision to the transport.
 pub(super) fn on_item(item: JsValue) {
-    if let Some((granted, explicit)) = decision(&item) {
+    let Some(h) = host() else {
+        return;
+    };
+    let d = h.decision(&item);
+    if d >= 0 {
         with_tag(|t| {
-            t.transport.set_consent(granted, explicit);
+            t.transport.set_consent(d & 1 != 0, d & 2 != 0);
             t.consented();
         });
-    }
-}
-
-/// `(granted, explicit)` for a consent item, `None` for anything else.
-fn decision(item: &JsValue) -> Option<(bool, bool)> {
-    if !item.is_object() {
-        return None;
-    }
-    let ours = get(item, "consent");
-    let (state, explicit) = if let Some(s) = ours.as_string() {
-        (s, true)
-    } else if get(item, "0").as_string().as_deref() == Some("consent") {
-        let kind = get(item, "1").as_string()?;
-        let s = get(&get(item, "2"), "analytics_storage").as_string()?;
-        (s, kind == "update")
-    } else {
-        return None;
-    };
-    match state.as_str() {
-        "granted" => Some((true, explicit)),
-        "denied" => Some((false, explicit)),
-        _ => None,
     }
 }
