@@ -33,7 +33,7 @@ impl LinkInfo {
 
 /// The scheme of an absolute URL, lower-cased comparison left to the caller.
 fn scheme(url: &str) -> Option<&str> {
-    let (s, _) = url.split_once(':')?;
+    let (s, _) = crate::text::split_once(url, b':')?;
     let ok = s.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
         && s.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
@@ -56,11 +56,12 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
         // IPv6 literal: keep the brackets, drop the port.
         return Some(
             hostport
-                .find(']')
+                .bytes()
+                .position(|b| b == b']')
                 .map_or(hostport, |i| hostport.get(..=i).unwrap_or(hostport)),
         );
     }
-    Some(hostport.split_once(':').map_or(hostport, |(h, _)| h))
+    Some(crate::text::split_once(hostport, b':').map_or(hostport, |(h, _)| h))
 }
 
 /// `host` without a leading `www.` (any case).

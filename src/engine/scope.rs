@@ -24,12 +24,10 @@ pub(crate) struct PageCtx {
 
 impl PageCtx {
     pub(crate) fn new(page: Page) -> Self {
-        let params = page
-            .query
-            .split('&')
+        let params = crate::text::split(&page.query, b'&')
             .filter(|p| !p.is_empty())
             .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                let (k, v) = crate::text::split_once(p, b'=').unwrap_or((p, ""));
                 (decode_component(k), decode_component(v))
             })
             .collect();

@@ -250,8 +250,8 @@ pub fn write_visit(out: &mut String, page: &Page, affiliated: &[String], meta: &
         }
     }
     for name in CAMPAIGN {
-        let value = page.query.split('&').find_map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        let value = crate::text::split(&page.query, b'&').find_map(|p| {
+            let (k, v) = crate::text::split_once(p, b'=').unwrap_or((p, ""));
             (crate::engine::decode_component(k) == name).then(|| crate::engine::decode_component(v))
         });
         if let Some(v) = value.filter(|v| !v.is_empty()) {

@@ -34,8 +34,8 @@ fn scheme_len(s: &str) -> Option<usize> {
 
 impl<'a> Parts<'a> {
     pub(super) fn new(url: &'a str) -> Self {
-        let before_hash = url.split('#').next().unwrap_or("");
-        let (pre, query) = before_hash.split_once('?').unwrap_or((before_hash, ""));
+        let before_hash = crate::text::split(url, b'#').next().unwrap_or("");
+        let (pre, query) = crate::text::split_once(before_hash, b'?').unwrap_or((before_hash, ""));
         let Some(h) = scheme_len(pre) else {
             return Parts {
                 head: "",
@@ -61,8 +61,8 @@ impl<'a> Parts<'a> {
 /// The parameters of `query` whose names are allowed, in order; empty
 /// parameters and empty names are dropped.
 pub(super) fn kept<'a>(query: &'a str, allow: &'a [String]) -> impl Iterator<Item = &'a str> + 'a {
-    query.split('&').filter(move |p| {
-        let name = p.split('=').next().unwrap_or("");
+    crate::text::split(query, b'&').filter(move |p| {
+        let name = crate::text::split(p, b'=').next().unwrap_or("");
         !name.is_empty() && allow.iter().any(|a| decoded_eq(name, a))
     })
 }

@@ -93,8 +93,8 @@ pub(crate) fn hash_hex(body: &[u8]) -> String {
 /// Reads published rules: the rules (their `hash` set), or why not.
 pub fn read(text: &str) -> Result<Rules, Unreadable> {
     let rest = text.strip_prefix(MAGIC).ok_or(Unreadable::NotPublished)?;
-    let (head, body) = rest.split_once('\n').ok_or(Unreadable::Shape)?;
-    let (version, hash) = head.split_once(' ').ok_or(Unreadable::Shape)?;
+    let (head, body) = crate::text::split_once(rest, b'\n').ok_or(Unreadable::Shape)?;
+    let (version, hash) = crate::text::split_once(head, b' ').ok_or(Unreadable::Shape)?;
     if version != VERSION {
         return Err(Unreadable::Version);
     }

@@ -36,7 +36,7 @@ extern "C" {
 /// `host.page()` gives them a line each).
 pub(crate) fn read(host: &super::Host) -> Page {
     let text = host.page();
-    let mut lines = text.split('\n').map(String::from);
+    let mut lines = crate::text::split(&text, b'\n').map(String::from);
     let mut next = || lines.next().unwrap_or_default();
     Page {
         url: next(),
