@@ -12,6 +12,13 @@ function host(c) {
       if (!dead) try { f(x) } catch (e) { dead = 1; c.error("microconv: stopped after an internal error", e) }
     }
   }
+  // An element's text as click.text reports it: runs of whitespace (Unicode
+  // White_Space, as the core's native backend splits them) one space,
+  // trimmed, at most the engine's TEXT_CAP (100) characters (code points).
+  function text(t) {
+    var words = (t || "").slice(0, 1e3).split(/[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/);
+    return Array.from(words.filter(Boolean).join(" ")).slice(0, 100).join("").replace(/ $/, "")
+  }
   // The sessions' helpers are loader/session.js's.
   return Object.assign({
     // Call k of the tag's one dispatcher d, guarded.
@@ -229,7 +236,7 @@ function host(c) {
     facts: function (e) {
       // The nearest link is looked for only when e has no URL of its own.
       var a = e.getAttribute.bind(e), u = (a("href") != null && this.url(e)) || (this.link(e) || [])[1] || "",
-        r = [e.localName, e.id, a("class") || "", (e.textContent || "").slice(0, 1e3), a("target") || "", u];
+        r = [e.localName, e.id, a("class") || "", text(e.textContent), a("target") || "", u];
       e.getAttributeNames().forEach(function (n) { r.push(n, a(n)) });
       return r
     },

@@ -590,8 +590,9 @@ pub fn visible_text(s: &str) -> String {
         }
         out.push_str(w);
     }
+    // Cut at the cap, without a space it ended on (as `loader/host.js`).
     match out.char_indices().nth(TEXT_CAP) {
-        Some((i, _)) => out[..i].to_string(),
+        Some((i, _)) => out[..i].trim_end_matches(' ').to_string(),
         None => out,
     }
 }
@@ -848,6 +849,16 @@ mod tests {
             .text("  Start\n  your   trial ")
             .build();
         assert_eq!(b.describe(&btn).text, "Start your trial");
+        // The browser's figures (tests/web_clicks.rs): Unicode White_Space
+        // collapsed, U+FEFF kept, no space left where the cap cut.
+        assert_eq!(
+            visible_text("\u{85}\u{3000} a\u{a0}\u{2028}b \u{feff} 𝄞 "),
+            "a b \u{feff} 𝄞"
+        );
+        assert_eq!(
+            visible_text(&"word ".repeat(200)),
+            "word ".repeat(20).trim_end()
+        );
         assert_eq!(
             b.describe(&NativeElement::new("p").text(&"x".repeat(500)).build())
                 .text

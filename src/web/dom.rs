@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::backend::{Backend, ElementFacts};
-use crate::engine::{Value, TEXT_CAP};
+use crate::engine::Value;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,32 +53,6 @@ impl Dom {
 
 fn document() -> Option<web_sys::Document> {
     super::window().and_then(|w| w.document())
-}
-
-/// Trims, collapses whitespace runs to one space, caps at [`TEXT_CAP`] chars.
-pub(crate) fn collapse_text(raw: &str) -> String {
-    let mut out = String::new();
-    let mut count = 0;
-    for word in raw.split_whitespace() {
-        if count >= TEXT_CAP {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-            count += 1;
-        }
-        for c in word.chars() {
-            if count >= TEXT_CAP {
-                break;
-            }
-            out.push(c);
-            count += 1;
-        }
-    }
-    // A separator pushed right at the cap would leave trailing space.
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
-    out
 }
 
 impl Backend for Dom {
@@ -134,7 +108,8 @@ impl Backend for Dom {
         let mut facts = list.iter().map(|v| v.as_string().unwrap_or_default());
         let mut next = || facts.next().unwrap_or_default();
         let (tag, id, classes) = (next(), next(), next());
-        let text = collapse_text(&next());
+        // Collapsed and capped by the host.
+        let text = next();
         let (target, url) = (next(), next());
         let mut attrs = Vec::new();
         while let Some(name) = facts.next() {

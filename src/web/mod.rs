@@ -147,8 +147,9 @@ extern "C" {
     /// shadow roots), or `null` (none, or a `javascript:` one).
     #[wasm_bindgen(method)]
     fn link(this: &Host, el: &web_sys::Element) -> JsValue;
-    /// `el`'s tag name, id, class, first 1000 characters of `textContent`,
-    /// target and URL, then each attribute's name and value: strings.
+    /// `el`'s tag name, id, class, text (`textContent`'s whitespace
+    /// collapsed, at most [`crate::engine::TEXT_CAP`] characters), target
+    /// and URL, then each attribute's name and value: strings.
     #[wasm_bindgen(method)]
     fn facts(this: &Host, el: &web_sys::Element) -> js_sys::Array;
     /// `[key, currentTime, duration, currentSrc, title, muted, autoplay, loop]` of a media element
