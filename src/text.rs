@@ -57,6 +57,18 @@ pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// Where the first byte of `s` that is one of the ASCII `set` is, or `s`'s
+/// length (`s.find([..]).unwrap_or(s.len())` without std's char searcher).
+pub fn find_any(s: &str, set: &[u8]) -> usize {
+    s.bytes().position(|b| set.contains(&b)).unwrap_or(s.len())
+}
+
+/// `s` without its leading `byte`s (`s.trim_start_matches(c)` for ASCII).
+pub fn trim_start_byte(s: &str, byte: u8) -> &str {
+    s.get(s.bytes().take_while(|&b| b == byte).count()..)
+        .unwrap_or(s)
+}
+
 /// `s.split(sep)` for an ASCII `sep`, by [`split_once`].
 pub fn split(s: &str, sep: u8) -> Split<'_> {
     Split { rest: Some(s), sep }
@@ -191,6 +203,11 @@ mod tests {
             for sep in [b'=', b'&', b'#'] {
                 let c = char::from(sep);
                 assert_eq!(split_once(s, sep), s.split_once(c), "{s:?}");
+                assert_eq!(
+                    find_any(s, &[sep, b'x']),
+                    s.find([c, 'x']).unwrap_or(s.len())
+                );
+                assert_eq!(trim_start_byte(s, sep), s.trim_start_matches(c));
                 assert_eq!(
                     split(s, sep).collect::<Vec<_>>(),
                     s.split(c).collect::<Vec<_>>(),

@@ -44,7 +44,7 @@ fn scheme(url: &str) -> Option<&str> {
 pub(crate) fn authority(url: &str) -> Option<(&str, &str)> {
     let s = scheme(url)?;
     let after = url.get(s.len() + 1..)?.strip_prefix("//")?;
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let end = crate::text::find_any(after, b"/?#");
     after.split_at_checked(end)
 }
 
@@ -86,7 +86,7 @@ pub(crate) fn is_outbound(url: &str, host: &str, page_host: &str, affiliated: &[
         return false;
     }
     !affiliated.iter().any(|a| {
-        let a = strip_www(a.trim_start_matches('.'));
+        let a = strip_www(crate::text::trim_start_byte(a, b'.'));
         !a.is_empty()
             && (h.eq_ignore_ascii_case(a)
                 || (h.len() > a.len()
@@ -112,7 +112,7 @@ pub(crate) fn has_download_extension(url: &str) -> bool {
         // Not hierarchical (mailto:, tel:, data:): no path to look at.
         None => return false,
     };
-    let path = path.split(['?', '#']).next().unwrap_or("");
+    let path = path.get(..crate::text::find_any(path, b"?#")).unwrap_or("");
     let file = crate::text::rsplit_once(path, b'/').map_or(path, |(_, f)| f);
     match crate::text::rsplit_once(file, b'.') {
         Some((_, ext)) => DOWNLOAD_EXTENSIONS

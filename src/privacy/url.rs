@@ -45,7 +45,7 @@ impl<'a> Parts<'a> {
             };
         };
         let (head, rest) = pre.split_at_checked(h).unwrap_or(("", pre));
-        let auth_end = rest.find(['/', '\\']).unwrap_or(rest.len());
+        let auth_end = crate::text::find_any(rest, b"/\\");
         let (authority, path) = rest.split_at_checked(auth_end).unwrap_or((rest, ""));
         // User info (`user:password@`) is credentials, never sent.
         let host = crate::text::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
