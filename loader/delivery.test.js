@@ -86,7 +86,9 @@ test("leases keep an event from being sent twice until they expire", () => {
   assert.deepEqual(ids(D.leaseBook(b, NOW + D.LEASE_MS + 1, D.FRESH)), ["b"]);
   D.applyAnswers(b, [["a", D.ACKED]], NOW, 0);
   assert.deepEqual(ids(b.e), ["b"]);
-  assert.equal(D.nextWake(D.emptyBook(), NOW), 0, "nothing to wake for");
+  assert.equal(D.nextWake(D.emptyBook(), NOW), Infinity, "nothing to wake for");
+  assert.equal(D.nextWake(book({ e: [entry("z", NOW), Object.assign(entry("y", 0), { 3: 0 })] }), NOW), 0,
+    "a next try at 0 counts (it is due now), wherever it is");
 });
 
 test("failures back off exponentially or as the server says", () => {
@@ -220,6 +222,40 @@ test("a denial (or GPC) clears every page's stored outbox", () => {
     out(D.OUT.QUEUE, "a", '{"id":"a"}');
     out(code, "", "");
     assert.deepEqual([...store.keys()], ["keep"]);
+  }
+});
+
+test("a sink that throws does not lose the step (the tests' seam)", () => {
+  let calls = 0;
+  const h = { sink: () => { calls++; throw Error("sink") }, hex: (n) => "ab".repeat(n), has: () => true };
+  const out = D.delivery(h, console, (f) => f);
+  out(D.OUT.OPEN, "/collect", "");
+  out(D.OUT.QUEUE, "a", '{"id":"a"}');
+  assert.doesNotThrow(() => out(D.OUT.FLUSH, "", ""));
+  out(D.OUT.FLUSH, "", "");
+  assert.equal(calls, 1, "sent once, acknowledged");
+});
+
+test("a denial clears the stored outboxes even after this page's own writes failed", () => {
+  const fetch = globalThis.fetch;
+  globalThis.fetch = () => new Promise(() => {}); // requests that never answer
+  try {
+    const store = new Map([["microconv.outbox.other", "mc1 0 1 0\nx1\t1\t0\t1\t0\t{}"]]);
+    const h = {
+      sink: null, hex: (n) => "cd".repeat(n), has: () => true,
+      get: (a, k) => (store.has(k) ? store.get(k) : null),
+      // Full: nothing new is stored (removals work).
+      put: (a, k, v) => (v ? false : (store.delete(k), true)),
+      keys: (a, p) => [...store.keys()].filter((k) => k.startsWith(p)),
+    };
+    const out = D.delivery(h, console, (f) => f);
+    out(D.OUT.OPEN, "/collect", "");
+    out(D.OUT.QUEUE, "a", '{"id":"a"}');
+    out(D.OUT.HIDE, "", ""); // a step: its write fails, the outbox moves to memory
+    out(D.OUT.DENIED, "", "");
+    assert.deepEqual([...store.keys()], []);
+  } finally {
+    globalThis.fetch = fetch;
   }
 });
 

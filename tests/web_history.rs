@@ -220,6 +220,28 @@ async fn page_views_at_start_on_each_route_and_after_a_back_forward_restore() {
     assert_eq!(tag.conversions().len(), 7);
 }
 
+#[wasm_bindgen_test]
+async fn a_route_left_before_its_first_frame_is_sent_with_the_page_hide() {
+    let _r = restore();
+    let tag = Tag::start(&rules(PAGE_VIEWS));
+    tag.events();
+    tag.clear();
+    // The route changes and the page leaves in the same task: no frame ran
+    // (as in a hidden tab), so only `pagehide` can notice the new page.
+    go("pushState", "/spa-test/thanks");
+    window()
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    let sent = tag.bodies().concat();
+    assert!(
+        sent.contains(r#""conversion":"route""#),
+        "the route's page view left with the page: {sent}"
+    );
+    window()
+        .dispatch_event(&web_sys::Event::new("pageshow").unwrap())
+        .unwrap();
+}
+
 /// How many times the tag read the layout (`host.scroll`) from its start
 /// through one route change, with `triggers`.
 async fn layout_reads(triggers: &str) -> (f64, f64) {

@@ -86,6 +86,9 @@ pub(super) fn on_lifecycle(e: JsValue) {
     let Some(kind) = e.dyn_ref::<web_sys::Event>().map(|e| e.type_()) else {
         return;
     };
+    // First a route change not yet noticed (a hidden tab runs no frames):
+    // its page view is queued before the page hides or leaves.
+    with_tag(|_| ());
     match kind.as_str() {
         "online" => {
             out(Out::Online, "", "");
@@ -220,7 +223,8 @@ impl Transport {
             (_, false, true) => Gate::Denied,
             (held_or_denied, false, false) => held_or_denied,
         };
-        if gate != self.gate {
+        // A denial always discards (again: other tabs may have stored since).
+        if gate != self.gate || gate == Gate::Denied {
             self.gate = gate;
             out(code_of(gate), "", "");
         }
