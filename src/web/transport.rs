@@ -134,7 +134,7 @@ impl Transport {
     }
 
     /// Adds one conversion as an event object (written by [`crate::payload`]).
-    pub(crate) fn queue_event(&mut self, engine: &Engine<Dom>, c: &Conversion, who: Who<'_>) {
+    pub(crate) fn queue_event(&self, engine: &Engine<Dom>, c: &Conversion, who: Who<'_>) {
         let Some(trigger) = engine.triggers().get(c.trigger) else {
             return;
         };
@@ -145,7 +145,7 @@ impl Transport {
 
     /// Queues the `visit` of a session that starts on this page
     /// (`count_visits`), gated like every event.
-    pub(crate) fn queue_visit(&mut self, engine: &Engine<Dom>, who: Who<'_>) {
+    pub(crate) fn queue_visit(&self, engine: &Engine<Dom>, who: Who<'_>) {
         let affiliated = &engine.rules().affiliated_domains;
         self.queue(engine, who, |json, meta| {
             payload::write_visit(json, engine.page(), affiliated, meta)
@@ -155,7 +155,7 @@ impl Transport {
     /// Queues the event `write` writes, with a fresh id, unless consent or
     /// Global Privacy Control refuse it.
     fn queue(
-        &mut self,
+        &self,
         engine: &Engine<Dom>,
         (session, visitor): Who<'_>,
         write: impl FnOnce(&mut String, &EventMeta<'_>),
@@ -223,8 +223,9 @@ impl Transport {
             (_, false, true) => Gate::Denied,
             (held_or_denied, false, false) => held_or_denied,
         };
-        // A denial always discards (again: other tabs may have stored since).
-        if gate != self.gate || gate == Gate::Denied {
+        // An explicit denial always discards (again: other tabs may have
+        // stored since).
+        if gate != self.gate || (gate == Gate::Denied && explicit) {
             self.gate = gate;
             out(code_of(gate), "", "");
         }
